@@ -1,0 +1,5 @@
+"""Placeholder: commands of this group are added by their owner."""
+
+
+def register(sub):
+    pass
