@@ -1,0 +1,11 @@
+# Shared settings for the project's scripts (sourced, not run).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ODOO_SRC="${ODOO_SRC:-/opt/odoo18}"
+export SRI_VENV="${SRI_VENV:-$HOME/.cache/l10n_ec_sri/venv}"
+PY="$SRI_VENV/bin/python"
+ODOO=("$PY" "$ODOO_SRC/setup/odoo")
+ADDONS_PATH="$ODOO_SRC/addons,$ROOT"
+# Every Odoo module of this repository (folders with a manifest), comma-separated.
+SRI_MODULES="$(cd "$ROOT" && ls -d */__manifest__.py 2>/dev/null | cut -d/ -f1 | paste -sd, -)"
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts the built-in SRI simulator and Odoo 18 on http://127.0.0.1:8069 with the database
+# sri_demo (created once, with demo data: an Ecuadorian company, test certificate, invoices).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+DATA="${SRI_DATA:-$HOME/.local/share/l10n_ec_sri}"
+DB="${SRI_DB:-sri_demo}"
+HTTP_PORT="${SRI_HTTP_PORT:-8069}"
+SIM_PORT="${SRI_SIMULATOR_PORT:-8099}"
+mkdir -p "$DATA"
+
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$SIM_PORT") 2>/dev/null; then
+  echo "[run] starting the SRI simulator on http://127.0.0.1:$SIM_PORT"
+  (cd "$ROOT/l10n_ec_sri" && exec "$PY" -m sri simulator --host 127.0.0.1 --port "$SIM_PORT" \
+     --db "$DATA/simulator.sqlite3") >"$DATA/simulator.log" 2>&1 &
+  sim_pid=$!
+  trap 'kill $sim_pid 2>/dev/null || true' EXIT
+fi
+
+common=(--addons-path="$ADDONS_PATH" --data-dir="$DATA/odoo" -d "$DB" --db-filter="^$DB\$")
+if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
+  echo "[run] creating database $DB with demo data (about a minute, once)"
+  "${ODOO[@]}" "${common[@]}" -i "$SRI_MODULES" --stop-after-init --http-port "$HTTP_PORT" --log-level=warn
+fi
+echo "[run] Odoo: http://127.0.0.1:$HTTP_PORT  login: admin  password: admin  (database $DB)"
+echo "[run] SRI simulator: http://127.0.0.1:$SIM_PORT/comprobantes-electronicos-ws/RecepcionComprobantesOffline?wsdl"
+"${ODOO[@]}" "${common[@]}" --http-interface 127.0.0.1 --http-port "$HTTP_PORT" --max-cron-threads 1

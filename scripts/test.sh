@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: the SRI core (pytest) then the Odoo modules in a fresh database.
+# Prints one closing line "N passed, N failed" adding both up; exits non-zero on any failure.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+log_dir=$(mktemp -d)
+core_rc=0; odoo_rc=0
+core_passed=0; core_failed=0; odoo_passed=0; odoo_failed=0
+
+echo "== SRI core (pytest) =="
+"$PY" -m pytest -p no:cacheprovider "$@" 2>&1 | tee "$log_dir/pytest.log"
+core_rc=${PIPESTATUS[0]}
+summary=$(tail -n 5 "$log_dir/pytest.log" | grep -E "passed|failed|error" | tail -n 1)
+core_passed=$(grep -oE "[0-9]+ passed" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
+core_failed=$(( $(grep -oE "[0-9]+ failed" <<<"$summary" | grep -oE "[0-9]+" || echo 0) + $(grep -oE "[0-9]+ error" <<<"$summary" | grep -oE "[0-9]+" || echo 0) ))
+[ "$core_rc" = 5 ] && core_rc=1   # "no tests collected" is a failure here
+
+if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
+  echo "== Odoo modules: $SRI_MODULES (fresh database, demo data) =="
+  db="sri_test_$(date +%s)_$$"
+  tags=$(tr ',' '\n' <<<"$SRI_MODULES" | sed 's|^|/|' | paste -sd, -)
+  "${ODOO[@]}" --addons-path="$ADDONS_PATH" -d "$db" -i "$SRI_MODULES" --test-enable --test-tags "$tags" \
+     --stop-after-init --http-interface 127.0.0.1 --http-port "$(free_port)" --log-level=test \
+     --max-cron-threads=0 2>&1 | tee "$log_dir/odoo.log" | grep -E "ERROR|FAIL|Traceback|tests when loading|Starting|post-tests|at_install" || true
+  odoo_rc=${PIPESTATUS[0]}
+  stats=$(grep -E "of [0-9]+ tests when loading database" "$log_dir/odoo.log" | tail -n 1)
+  if [ -n "$stats" ]; then
+    total=$(sed -E 's/.* of ([0-9]+) tests when.*/\1/' <<<"$stats")
+    odoo_failed=$(( $(sed -E 's/.*: ([0-9]+) failed.*/\1/;t;s/.*/0/' <<<"$stats") + $(sed -E 's/.* ([0-9]+) error\(s\).*/\1/;t;s/.*/0/' <<<"$stats") ))
+    odoo_passed=$(( total - odoo_failed ))
+  fi
+  if grep -qE "CRITICAL|Failed to initialize database|ParseError" "$log_dir/odoo.log"; then
+    grep -E -A 30 "CRITICAL|ParseError" "$log_dir/odoo.log" | head -n 60
+    odoo_rc=1; odoo_failed=$(( odoo_failed + 1 ))
+  fi
+  if [ "$odoo_passed" = 0 ] && [ "$odoo_failed" = 0 ]; then
+    echo "no Odoo test ran"; odoo_rc=1; odoo_failed=1
+  fi
+  dropdb --if-exists "$db" >/dev/null 2>&1 || true
+  echo "Odoo log: $log_dir/odoo.log"
+fi
+
+echo "core: $core_passed passed, $core_failed failed; odoo: $odoo_passed passed, $odoo_failed failed"
+echo "$(( core_passed + odoo_passed )) passed, $(( core_failed + odoo_failed )) failed"
+[ "$core_rc" = 0 ] && [ "$odoo_rc" = 0 ]
