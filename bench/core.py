@@ -1,0 +1,118 @@
+"""Benchmark of the SRI core on one core: build, sign and XSD-validate N facturas of 10 lines.
+
+Prints documents per second for each stage and for the whole pipeline, then times the peer signer
+``sri-xades-signer`` (PyPI, AGPL: bench-only, run in its own virtualenv because it needs newer
+lxml/cryptography than Odoo 18 allows) on the same unsigned documents and prints the ratio.
+
+    python bench/core.py [N]            # N defaults to 2000
+    SRI_BENCH_PEER_PYTHON=/path/to/python   # interpreter that has sri-xades-signer (make bench sets it)
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "l10n_ec_sri"))
+
+from sri import documents, schemas, signing, testing  # noqa: E402
+
+EXAMPLE = os.path.join(os.path.dirname(HERE), "l10n_ec_sri", "sri", "examples", "factura.json")
+PASSWORD = "bench"
+
+PEER_SCRIPT = r"""
+import json, os, sys, time
+from sri_xades_signer import XadesSigner
+folder, password = sys.argv[1], sys.argv[2]
+names = sorted(n for n in os.listdir(folder) if n.endswith(".xml"))
+docs = [open(os.path.join(folder, n), "rb").read() for n in names]
+signer = XadesSigner(open(os.path.join(folder, "cert.p12"), "rb").read(), password)
+signer.sign(docs[0])  # warm-up
+t0 = time.perf_counter()
+for d in docs:
+    signer.sign(d)
+print(json.dumps({"n": len(docs), "seconds": time.perf_counter() - t0}))
+"""
+
+
+def ten_line_facturas(n):
+    with open(EXAMPLE, encoding="utf-8") as f:
+        base = json.load(f)
+    line = base["lines"][0]
+    base["lines"] = []
+    for i in range(10):
+        item = copy.deepcopy(line)
+        item["main_code"] = f"P{i:04d}"
+        item["description"] = f"Producto de prueba {i}"
+        base["lines"].append(item)
+    out = []
+    for i in range(n):
+        data = copy.deepcopy(base)
+        data["sequential"] = f"{i + 1:09d}"
+        data.pop("access_key", None)
+        out.append(data)
+    return out
+
+
+def rate(n, seconds):
+    return n / seconds if seconds else float("inf")
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    cert = signing.load_p12(testing.make_p12(password=PASSWORD), PASSWORD)
+    inputs = ten_line_facturas(n)
+
+    t0 = time.perf_counter()
+    unsigned = [documents.from_dict(d).to_xml() for d in inputs]
+    t_build = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    signed = [signing.sign(x, cert) for x in unsigned]
+    t_sign = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    invalid = sum(1 for x in signed if schemas.validate(x))
+    t_validate = time.perf_counter() - t0
+    if invalid:
+        print(f"WARNING: {invalid} signed documents failed the XSD", file=sys.stderr)
+
+    t0 = time.perf_counter()
+    for d in inputs:
+        x = signing.sign(documents.from_dict(d).to_xml(), cert)
+        schemas.validate(x)
+    t_whole = time.perf_counter() - t0
+
+    print(f"SRI core benchmark: {n} facturas of 10 lines, one core (Python {sys.version.split()[0]})")
+    print(f"  {'stage':<28}{'docs/s':>10}{'µs/doc':>10}")
+    for label, secs in (("build (dataclass -> XML)", t_build), ("sign (XAdES-BES, xmlsec)", t_sign),
+                        ("XSD validate (signed)", t_validate), ("whole pipeline", t_whole)):
+        print(f"  {label:<28}{rate(n, secs):>10.0f}{secs / n * 1e6:>10.0f}")
+
+    peer_python = os.environ.get("SRI_BENCH_PEER_PYTHON")
+    if not peer_python or not os.path.exists(peer_python):
+        print("  peer sri-xades-signer: not run (set SRI_BENCH_PEER_PYTHON; `make bench` does)")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for i, x in enumerate(unsigned):
+            with open(os.path.join(folder, f"{i:06d}.xml"), "wb") as f:
+                f.write(x)
+        with open(os.path.join(folder, "cert.p12"), "wb") as f:
+            f.write(testing.make_p12(password=PASSWORD))
+        out = subprocess.run([peer_python, "-c", PEER_SCRIPT, folder, PASSWORD],
+                             capture_output=True, text=True, check=False)
+    if out.returncode:
+        print("  peer sri-xades-signer failed:", out.stderr.strip().splitlines()[-1:])
+        return
+    peer = json.loads(out.stdout.strip().splitlines()[-1])
+    peer_rate = rate(peer["n"], peer["seconds"])
+    print(f"  {'peer sign (sri-xades-signer)':<28}{peer_rate:>10.0f}{peer['seconds'] / peer['n'] * 1e6:>10.0f}")
+    print(f"  signing speed ratio ours/peer: {rate(n, t_sign) / peer_rate:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
