@@ -1,0 +1,467 @@
+"""A loopback SOAP 1.1 server that behaves like SRI's offline Recepción and Autorización services.
+
+    with Simulator(port=0, db_path=tmp / "sim.sqlite3") as sim:
+        client = SriClient(sim.url)
+        ...
+        sim.set_knobs(en_proceso_polls=2)     # same as POST /control {"en_proceso_polls": 2}
+
+Endpoints: ``/comprobantes-electronicos-ws/RecepcionComprobantesOffline`` and
+``/comprobantes-electronicos-ws/AutorizacionComprobantesOffline`` (POST SOAP, GET ``?wsdl``),
+``/control`` (GET knobs and counters as JSON, POST JSON to change knobs; ``{"reset": true}`` resets).
+
+Fault knobs (see :class:`Knobs`): ``latency_ms``, ``en_proceso_polls``, ``error_70``, ``http_500``,
+``drop``, ``timeout_s``, ``reject_rule``. Counters (``error_70``, ``http_500``, ``drop``) are consumed
+one per SOAP request; the others stay until changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+from . import checks
+from .store import Record, Store
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WSDL_DIR = os.path.join(os.path.dirname(HERE), "wsdl")
+RECEPTION_PATH = "/comprobantes-electronicos-ws/RecepcionComprobantesOffline"
+AUTHORIZATION_PATH = "/comprobantes-electronicos-ws/AutorizacionComprobantesOffline"
+WSDL_FILES = {
+    RECEPTION_PATH: "RecepcionComprobantesOffline.wsdl",
+    AUTHORIZATION_PATH: "AutorizacionComprobantesOffline.wsdl",
+}
+DEFAULT_DB = os.path.join("data", "simulator.sqlite3")
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+ENVELOPE_START = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+ENVELOPE_END = "</soap:Body></soap:Envelope>"
+_REQUEST_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+# ------------------------------------------------------------------------------------------ knobs
+
+class Knobs:
+    """Fault injection settings, shared by the handler threads."""
+
+    COUNTERS = ("error_70", "http_500", "drop")
+    FIELDS = ("latency_ms", "en_proceso_polls", "error_70", "http_500", "drop", "timeout_s", "reject_rule")
+
+    def __init__(self, **values):
+        self._lock = threading.Lock()
+        self.reset()
+        self.update(values)
+
+    def reset(self):
+        with self._lock:
+            self.latency_ms = 0         # added to every SOAP answer
+            self.en_proceso_polls = 0   # first N autorización polls of each key answer EN PROCESO
+            self.error_70 = 0           # next N new receptions: stored, but answered DEVUELTA 70
+            self.http_500 = 0           # next N SOAP requests: HTTP 500 with a SOAP fault
+            self.drop = 0               # next N SOAP requests: connection closed without answer
+            self.timeout_s = 0.0        # sleep before every SOAP answer (client read timeouts)
+            self.reject_rule = []       # parsed rules → NO AUTORIZADO
+
+    def update(self, values: dict):
+        unknown = set(values) - set(self.FIELDS) - {"reset"}
+        if unknown:
+            raise ValueError(f"perillas desconocidas: {', '.join(sorted(unknown))}; use {', '.join(self.FIELDS)}")
+        if values.get("reset"):
+            self.reset()
+        parsed = {}
+        for name, value in values.items():
+            if name == "reset":
+                continue
+            if name == "reject_rule":
+                if value in (None, "", []):
+                    parsed[name] = []
+                else:
+                    items = value if isinstance(value, list) else [value]
+                    parsed[name] = [checks.parse_rule(v) for v in items]
+            elif name == "timeout_s":
+                parsed[name] = max(0.0, float(value or 0))
+            else:
+                parsed[name] = max(0, int(value or 0))
+        with self._lock:
+            for name, value in parsed.items():
+                setattr(self, name, value)
+
+    def consume(self, name: str) -> bool:
+        """Take one from counter ``name``; True when it was positive."""
+        with self._lock:
+            value = getattr(self, name)
+            if value > 0:
+                setattr(self, name, value - 1)
+                return True
+            return False
+
+    def as_dict(self) -> dict:
+        with self._lock:
+            data = {name: getattr(self, name) for name in self.FIELDS}
+        data["reject_rule"] = [r["text"] for r in data["reject_rule"]]
+        return data
+
+
+# ------------------------------------------------------------------------------------- answers
+
+def _mensajes(items) -> str:
+    if not items:
+        return "<mensajes/>"
+    out = ["<mensajes>"]
+    for m in items:
+        out.append("<mensaje><identificador>%s</identificador><mensaje>%s</mensaje>" % (
+            escape(m.get("identificador", "")), escape(m.get("mensaje", ""))))
+        if m.get("informacionAdicional"):
+            out.append("<informacionAdicional>%s</informacionAdicional>" % escape(m["informacionAdicional"]))
+        out.append("<tipo>%s</tipo></mensaje>" % escape(m.get("tipo", "ERROR")))
+    out.append("</mensajes>")
+    return "".join(out)
+
+
+def reception_response(estado: str, clave: str = "", mensajes=()) -> bytes:
+    if estado == "RECIBIDA" and not mensajes:
+        comprobantes = "<comprobantes/>"
+    else:
+        comprobantes = "<comprobantes><comprobante><claveAcceso>%s</claveAcceso>%s</comprobante></comprobantes>" % (
+            escape(clave), _mensajes(mensajes))
+    body = ('<ns2:validarComprobanteResponse xmlns:ns2="http://ec.gob.sri.ws.recepcion">'
+            "<RespuestaRecepcionComprobante><estado>%s</estado>%s</RespuestaRecepcionComprobante>"
+            "</ns2:validarComprobanteResponse>" % (estado, comprobantes))
+    return (ENVELOPE_START + body + ENVELOPE_END).encode("utf-8")
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def autorizacion_xml(estado, numero, fecha, ambiente, comprobante, mensajes) -> str:
+    parts = ["<autorizacion><estado>%s</estado>" % escape(estado)]
+    if numero:
+        parts.append("<numeroAutorizacion>%s</numeroAutorizacion>" % escape(numero))
+    if fecha:
+        parts.append("<fechaAutorizacion>%s</fechaAutorizacion>" % escape(fecha))
+    parts.append("<ambiente>%s</ambiente>" % escape(ambiente))
+    if comprobante:
+        parts.append("<comprobante>%s</comprobante>" % _cdata(comprobante))
+    parts.append(_mensajes(mensajes))
+    parts.append("</autorizacion>")
+    return "".join(parts)
+
+
+def authorization_response(clave: str, autorizaciones=(), lote=False) -> bytes:
+    items = "".join(autorizaciones)
+    if lote:
+        body = ('<ns2:autorizacionComprobanteLoteResponse xmlns:ns2="http://ec.gob.sri.ws.autorizacion">'
+                "<RespuestaAutorizacionLote><claveAccesoLoteConsultada>%s</claveAccesoLoteConsultada>"
+                "<numeroComprobantesLote>%d</numeroComprobantesLote><autorizaciones>%s</autorizaciones>"
+                "</RespuestaAutorizacionLote></ns2:autorizacionComprobanteLoteResponse>"
+                % (escape(clave), len(autorizaciones), items))
+    else:
+        body = ('<ns2:autorizacionComprobanteResponse xmlns:ns2="http://ec.gob.sri.ws.autorizacion">'
+                "<RespuestaAutorizacionComprobante><claveAccesoConsultada>%s</claveAccesoConsultada>"
+                "<numeroComprobantes>%d</numeroComprobantes><autorizaciones>%s</autorizaciones>"
+                "</RespuestaAutorizacionComprobante></ns2:autorizacionComprobanteResponse>"
+                % (escape(clave), len(autorizaciones), items))
+    return (ENVELOPE_START + body + ENVELOPE_END).encode("utf-8")
+
+
+def fault_response(code: str, text: str) -> bytes:
+    return (ENVELOPE_START + "<soap:Fault><faultcode>%s</faultcode><faultstring>%s</faultstring></soap:Fault>"
+            % (escape(code), escape(text)) + ENVELOPE_END).encode("utf-8")
+
+
+class SoapFault(Exception):
+    def __init__(self, code, text):
+        super().__init__(text)
+        self.code, self.text = code, text
+
+
+# ------------------------------------------------------------------------------------ the service
+
+class SriService:
+    """The SRI logic, independent of HTTP: recepción and autorización over a Store."""
+
+    def __init__(self, store: Store, knobs: Knobs, environment: str = "1", clock=None,
+                 validate_schema=True, verify_signature=True):
+        if environment not in checks.ENVIRONMENT_NAMES:
+            raise ValueError("ambiente debe ser 1 (pruebas) o 2 (producción)")
+        self.store = store
+        self.knobs = knobs
+        self.environment = environment
+        self.clock = clock or (lambda: datetime.datetime.now(checks.ECUADOR_TZ))
+        self.validate_schema = validate_schema
+        self.verify_signature = verify_signature
+        self._polls: dict[str, int] = {}
+        self._polls_lock = threading.Lock()
+
+    def validar(self, xml: bytes) -> bytes:
+        now = self.clock()
+        fields, problems = checks.check_document(xml, environment=self.environment, now=now,
+                                                 validate_schema=self.validate_schema,
+                                                 verify_signature=self.verify_signature)
+        key = fields.clave_acceso if fields else _guess_key(xml)
+        if problems:
+            return reception_response("DEVUELTA", key, problems)
+        rule = checks.rule_match(fields.root, self.knobs.reject_rule) if self.knobs.reject_rule else None
+        received = now.astimezone(checks.ECUADOR_TZ).replace(microsecond=0)
+        record = Record(
+            clave_acceso=key, ruc=fields.ruc, cod_doc=fields.cod_doc, estab=fields.estab, pto_emi=fields.pto_emi,
+            secuencial=fields.secuencial, ambiente=fields.ambiente, fecha_emision=fields.fecha_emision.isoformat(),
+            recibido=received.isoformat(), estado="NO AUTORIZADO" if rule else "AUTORIZADO",
+            fecha_autorizacion=received.isoformat(), mensajes=[rule] if rule else [], xml=xml)
+        status, other = self.store.receive(record)
+        if status == "43":
+            return reception_response("DEVUELTA", key, [checks.message(checks.E43)])
+        if status == "45":
+            return reception_response("DEVUELTA", key, [checks.message(
+                checks.E45, f"El secuencial {fields.estab}-{fields.pto_emi}-{fields.secuencial} ya fue usado por "
+                            f"la clave de acceso {other}")])
+        if self.knobs.consume("error_70"):
+            return reception_response("DEVUELTA", key, [checks.message(checks.E70)])
+        return reception_response("RECIBIDA")
+
+    def autorizar(self, key: str, lote=False) -> bytes:
+        key = (key or "").strip()
+        record = self.store.get(key) if key else None
+        if record is None:
+            return authorization_response(key, [], lote)
+        ambiente = checks.ENVIRONMENT_NAMES.get(record.ambiente, "")
+        limit = self.knobs.en_proceso_polls
+        if limit:
+            with self._polls_lock:
+                polls = self._polls[key] = self._polls.get(key, 0) + 1
+            if polls <= limit:
+                return authorization_response(key, [autorizacion_xml("EN PROCESO", "", "", ambiente, "", [])], lote)
+        comprobante = record.xml.decode("utf-8", "replace")
+        if record.estado == "AUTORIZADO":
+            item = autorizacion_xml("AUTORIZADO", key, record.fecha_autorizacion, ambiente, comprobante, [])
+        else:
+            item = autorizacion_xml("NO AUTORIZADO", "", record.fecha_autorizacion, ambiente, comprobante,
+                                    record.mensajes)
+        return authorization_response(key, [item], lote)
+
+    def handle_soap(self, path: str, body: bytes) -> bytes:
+        """Dispatch one SOAP request body; raises SoapFault for requests that are not SOAP."""
+        try:
+            envelope = etree.fromstring(body, _REQUEST_PARSER)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            raise SoapFault("soap:Client", f"Unmarshalling Error: {exc}") from None
+        soap_body = envelope.find("{%s}Body" % SOAP_ENV)
+        if soap_body is None or not len(soap_body):
+            raise SoapFault("soap:Client", "No se encontró soap:Body con una operación")
+        op = soap_body[0]
+        name = etree.QName(op).localname
+        if path == RECEPTION_PATH and name == "validarComprobante":
+            node = op.find("xml")
+            text = (node.text or "").strip() if node is not None else ""
+            if not text:
+                return reception_response("DEVUELTA", "", [checks.message(
+                    checks.E35, "El argumento xml del servicio llegó vacío")])
+            try:
+                xml = base64.b64decode("".join(text.split()), validate=True)
+            except (binascii.Error, ValueError):
+                return reception_response("DEVUELTA", "", [checks.message(
+                    checks.E35, "El argumento xml no es base64 válido")])
+            return self.validar(xml)
+        if path == AUTHORIZATION_PATH and name == "autorizacionComprobante":
+            node = op.find("claveAccesoComprobante")
+            return self.autorizar(node.text if node is not None else "")
+        if path == AUTHORIZATION_PATH and name == "autorizacionComprobanteLote":
+            node = op.find("claveAccesoLote")
+            return self.autorizar(node.text if node is not None else "", lote=True)
+        raise SoapFault("soap:Client", f"Cannot find dispatch method for {{{etree.QName(op).namespace}}}{name}")
+
+
+def _guess_key(xml: bytes) -> str:
+    import re
+    m = re.search(rb"<claveAcceso>\s*([0-9]{1,60})\s*</claveAcceso>", xml or b"")
+    return m.group(1).decode() if m else ""
+
+
+# ----------------------------------------------------------------------------------------- HTTP
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SRI-Simulator/1.0"
+    disable_nagle_algorithm = True
+    wbufsize = 64 * 1024
+
+    def log_message(self, fmt, *args):  # quiet unless asked
+        if self.server.sim.verbose:
+            super().log_message(fmt, *args)
+
+    def _send(self, status: int, body: bytes, content_type="text/xml; charset=UTF-8"):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def do_GET(self):
+        sim = self.server.sim
+        path, _, query = self.path.partition("?")
+        if path == "/control":
+            return self._send(200, json.dumps(sim.status(), ensure_ascii=False).encode(), "application/json")
+        if path in WSDL_FILES and query.lower().startswith("wsdl"):
+            host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
+            return self._send(200, sim.wsdl(path, f"http://{host}"))
+        if path in ("/", ""):
+            return self._send(200, b"SRI simulator: POST SOAP to " + RECEPTION_PATH.encode() + b" and "
+                              + AUTHORIZATION_PATH.encode() + b"\n", "text/plain; charset=UTF-8")
+        return self._send(404, b"not found\n", "text/plain")
+
+    def do_POST(self):
+        sim = self.server.sim
+        path = self.path.partition("?")[0]
+        body = self._body()
+        if path == "/control":
+            try:
+                values = json.loads(body or b"{}")
+                if not isinstance(values, dict):
+                    raise ValueError("se espera un objeto JSON")
+                sim.knobs.update(values)
+            except (ValueError, TypeError) as exc:
+                return self._send(400, json.dumps({"error": str(exc)}, ensure_ascii=False).encode(),
+                                  "application/json")
+            return self._send(200, json.dumps(sim.status(), ensure_ascii=False).encode(), "application/json")
+        if path not in WSDL_FILES:
+            return self._send(404, b"not found\n", "text/plain")
+        sim._count("requests")
+        knobs = sim.knobs
+        if knobs.consume("drop"):
+            sim._count("dropped")
+            self.close_connection = True
+            return
+        if knobs.latency_ms:
+            sim._sleep(knobs.latency_ms / 1000.0)
+        if knobs.timeout_s:
+            sim._sleep(knobs.timeout_s)
+        if knobs.consume("http_500"):
+            sim._count("http_500")
+            return self._send(500, fault_response("soap:Server", "Internal Server Error (simulado)"))
+        try:
+            answer = sim.service.handle_soap(path, body)
+            status = 200
+        except SoapFault as fault:
+            answer, status = fault_response(fault.code, fault.text), 500
+        except Exception as exc:  # a bug must still look like SRI's 500, not kill the connection
+            answer, status = fault_response("soap:Server", f"{type(exc).__name__}: {exc}"), 500
+        sim._count("served")
+        self._send(status, answer)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class Simulator:
+    """In-process simulator: ``Simulator(port=0, db_path=...)``; ``start()``/``stop()`` or ``with``."""
+
+    def __init__(self, port: int = 8099, db_path: str | None = None, host: str = "127.0.0.1",
+                 environment: str = "1", knobs: dict | None = None, clock=None, verbose=False,
+                 validate_schema=True, verify_signature=True):
+        self.host = host
+        self.port = port
+        self.db_path = str(db_path or DEFAULT_DB)
+        self.verbose = verbose
+        self.knobs = Knobs(**(knobs or {}))
+        self.store = Store(self.db_path)
+        self.service = SriService(self.store, self.knobs, environment, clock, validate_schema, verify_signature)
+        self._server = None
+        self._thread = None
+        self._stopping = threading.Event()
+        self._stats = {"requests": 0, "served": 0, "dropped": 0, "http_500": 0}
+        self._stats_lock = threading.Lock()
+        self._started_at = None
+        self._wsdl_cache: dict[tuple, bytes] = {}
+
+    # --------------------------------------------------------------- lifecycle
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = _Server((self.host, self.port), _Handler)
+        self._server.sim = self
+        self.port = self._server.server_address[1]
+        self._started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name=f"sri-simulator-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        """Blocking run (the CLI)."""
+        self.start()
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def stop(self):
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        self.store.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --------------------------------------------------------------- helpers
+    def set_knobs(self, **values):
+        self.knobs.update(values)
+        return self.knobs.as_dict()
+
+    def _sleep(self, seconds):
+        self._stopping.wait(seconds)
+
+    def _count(self, name):
+        with self._stats_lock:
+            self._stats[name] += 1
+
+    def stats(self) -> dict:
+        with self._stats_lock:
+            data = dict(self._stats)
+        data["uptime_s"] = round(time.monotonic() - self._started_at, 3) if self._started_at else 0.0
+        return data
+
+    def status(self) -> dict:
+        return {**self.knobs.as_dict(), "stats": self.stats(), "ambiente": self.service.environment,
+                "db": self.store.path, "url": self.url}
+
+    def wsdl(self, path: str, base: str) -> bytes:
+        key = (path, base)
+        data = self._wsdl_cache.get(key)
+        if data is None:
+            with open(os.path.join(WSDL_DIR, WSDL_FILES[path]), "rb") as fh:
+                data = fh.read()
+            data = data.replace(b"http://localhost" + path.encode(), base.encode() + path.encode())
+            self._wsdl_cache[key] = data
+        return data
