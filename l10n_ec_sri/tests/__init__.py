@@ -1,0 +1,2 @@
+from . import test_certificate
+from . import test_security
