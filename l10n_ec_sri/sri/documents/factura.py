@@ -1,0 +1,138 @@
+"""Factura (codDoc 01), versions 2.1.0 (default) and 1.1.0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar, Optional
+
+from lxml import etree
+
+from .. import identification as _identification
+from .base import (
+    ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
+    check_lines_present, compute_tax_totals, fmt, norm_payments, norm_reimbursements, normalize_buyer, opt,
+    reimbursement_totals, sub, fmt_date, fmt_quantity,
+)
+
+#: OCA's default limit for sales to consumidor final (SPEC §4).
+FINAL_CONSUMER_LIMIT = Decimal("50.00")
+
+
+@dataclass(kw_only=True)
+class Factura(Document):
+    COD_DOC: ClassVar[str] = "01"
+    ROOT_TAG: ClassVar[str] = "factura"
+    TYPE: ClassVar[str] = "factura"
+    VERSION: ClassVar[str] = "2.1.0"
+    VERSIONS: ClassVar[tuple] = ("2.1.0", "1.1.0")
+    TITLE: ClassVar[str] = "factura"
+    FINAL_CONSUMER_LIMIT: ClassVar[Decimal] = FINAL_CONSUMER_LIMIT
+
+    buyer: Optional[Party] = None
+    lines: list[Line] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    tax_totals: list[TaxTotal] = field(default_factory=list)  # totalConImpuestos (computed when empty)
+    tip: Optional[Decimal] = None  # propina
+    currency: str = "DOLAR"  # moneda
+    remission_guide: Optional[str] = None  # guiaRemision 001-001-000000001
+    subtotal: Optional[Decimal] = None  # totalSinImpuestos (computed; checked when given)
+    total_discount: Optional[Decimal] = None  # totalDescuento (computed; checked when given)
+    total: Optional[Decimal] = None  # importeTotal (computed; checked when given)
+    reimbursements: list[Reimbursement] = field(default_factory=list)  # reembolsos
+    reimbursement_doc_type: Optional[str] = None  # codDocReembolso (41 when reimbursing)
+    withheld_vat: Optional[Decimal] = None  # valorRetIva
+    withheld_income: Optional[Decimal] = None  # valorRetRenta
+
+    def _normalize_body(self, ck: Checker):
+        buyer = normalize_buyer(ck, self.buyer)
+        self.remission_guide = ck.doc_number(self.remission_guide, "remission_guide", "la guía de remisión",
+                                             required=False)
+        self.currency = ck.text(self.currency or "DOLAR", "currency", "la moneda", 15)
+        self.tip = ck.decimal(self.tip, "tip", "la propina", required=False)
+        self.withheld_vat = ck.decimal(self.withheld_vat, "withheld_vat", "el IVA retenido", required=False)
+        self.withheld_income = ck.decimal(self.withheld_income, "withheld_income", "la renta retenida",
+                                          required=False)
+        given_subtotal = ck.decimal(self.subtotal, "subtotal", "el total sin impuestos", required=False)
+        given_discount = ck.decimal(self.total_discount, "total_discount", "el total de descuentos", required=False)
+        given_total = ck.decimal(self.total, "total", "el importe total", required=False)
+        if check_lines_present(ck, self.lines):
+            for i, line in enumerate(self.lines):
+                line.normalize(ck, f"lines[{i}]")
+        self.reimbursements = norm_reimbursements(ck, self.reimbursements or [], "reimbursements")
+        if self.reimbursements:
+            self.reimbursement_doc_type = ck.digits(self.reimbursement_doc_type or "41", "reimbursement_doc_type",
+                                                    "el código de documento de reembolso", min_width=2, max_width=3)
+        lines_ok = bool(self.lines) and all(ln.subtotal is not None and ln.discount is not None for ln in self.lines)
+        self.tax_totals = compute_tax_totals(ck, self.lines if lines_ok else [], self.tax_totals)
+        if lines_ok:
+            subtotal = sum((ln.subtotal for ln in self.lines), ZERO)
+            discount = sum((ln.discount for ln in self.lines), ZERO)
+            check_given_totals(ck, given_subtotal, subtotal, "subtotal", "el total sin impuestos")
+            check_given_totals(ck, given_discount, discount, "total_discount", "el total de descuentos")
+            self.subtotal, self.total_discount = subtotal, discount
+            if self.tax_totals and all(t.amount is not None for t in self.tax_totals):
+                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO) + (self.tip or ZERO)
+                if given_total is not None and given_total != total:
+                    ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
+                           f"impuestos + propina = {fmt(total)}")
+                self.total = total
+        if (buyer is not None and buyer.id_type == _identification.CONSUMIDOR_FINAL and self.total is not None
+                and self.total > self.FINAL_CONSUMER_LIMIT):
+            ck.add("buyer.id_type", f"una factura a consumidor final no puede superar USD {fmt(self.FINAL_CONSUMER_LIMIT)}"
+                   f" (importe total {fmt(self.total)}): identifique al comprador con cédula, RUC o pasaporte")
+        self.payments = norm_payments(ck, self.payments, "payments", self.total if isinstance(self.total, Decimal)
+                                      else None)
+        self._email_extra(buyer)
+
+    def _build_body(self, root):
+        iss, buyer = self.issuer, self.buyer
+        info = etree.SubElement(root, "infoFactura")
+        sub(info, "fechaEmision", fmt_date(self.emission_date))
+        opt(info, "dirEstablecimiento", iss.establishment_address)
+        self._issuer_info(info)
+        sub(info, "tipoIdentificacionComprador", buyer.id_type)
+        opt(info, "guiaRemision", self.remission_guide)
+        sub(info, "razonSocialComprador", buyer.name)
+        sub(info, "identificacionComprador", buyer.identification)
+        opt(info, "direccionComprador", buyer.address)
+        sub(info, "totalSinImpuestos", fmt(self.subtotal))
+        sub(info, "totalDescuento", fmt(self.total_discount))
+        if self.reimbursements:
+            total, base, tax = reimbursement_totals(self.reimbursements)
+            sub(info, "codDocReembolso", self.reimbursement_doc_type)
+            sub(info, "totalComprobantesReembolso", fmt(total))
+            sub(info, "totalBaseImponibleReembolso", fmt(base))
+            sub(info, "totalImpuestoReembolso", fmt(tax))
+        tci = etree.SubElement(info, "totalConImpuestos")
+        for t in self.tax_totals:
+            t.to_xml(tci)
+        if self.tip is not None:
+            sub(info, "propina", fmt(self.tip))
+        sub(info, "importeTotal", fmt(self.total))
+        opt(info, "moneda", self.currency)
+        if self.payments:
+            pagos = etree.SubElement(info, "pagos")
+            for p in self.payments:
+                p.to_xml(pagos)
+        if self.withheld_vat is not None:
+            sub(info, "valorRetIva", fmt(self.withheld_vat))
+        if self.withheld_income is not None:
+            sub(info, "valorRetRenta", fmt(self.withheld_income))
+        dets = etree.SubElement(root, "detalles")
+        for ln in self.lines:
+            det = etree.SubElement(dets, "detalle")
+            opt(det, "codigoPrincipal", ln.main_code)
+            opt(det, "codigoAuxiliar", ln.aux_code)
+            sub(det, "descripcion", ln.description)
+            opt(det, "unidadMedida", ln.unit)
+            sub(det, "cantidad", fmt_quantity(ln.quantity))
+            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
+            sub(det, "descuento", fmt(ln.discount))
+            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
+            ln.extras_xml(det)
+            ln.taxes_xml(det)
+        if self.reimbursements:
+            re_ = etree.SubElement(root, "reembolsos")
+            for r in self.reimbursements:
+                r.to_xml(re_)

@@ -1,0 +1,116 @@
+"""Liquidación de compra de bienes y prestación de servicios (codDoc 03), version 1.1.0.
+
+The issuer buys from a ``supplier`` who cannot issue comprobantes; only IVA (code 2) is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar, Optional
+
+from lxml import etree
+
+from .base import (
+    TAX_VAT, ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
+    check_lines_present, compute_tax_totals, fmt, fmt_date, fmt_quantity, norm_payments, norm_reimbursements,
+    normalize_buyer, opt, reimbursement_totals, sub,
+)
+
+
+@dataclass(kw_only=True)
+class LiquidacionCompra(Document):
+    COD_DOC: ClassVar[str] = "03"
+    ROOT_TAG: ClassVar[str] = "liquidacionCompra"
+    TYPE: ClassVar[str] = "liquidacion_compra"
+    VERSION: ClassVar[str] = "1.1.0"
+    VERSIONS: ClassVar[tuple] = ("1.1.0",)
+    TITLE: ClassVar[str] = "liquidación de compra"
+
+    supplier: Optional[Party] = None
+    lines: list[Line] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    tax_totals: list[TaxTotal] = field(default_factory=list)
+    currency: str = "DOLAR"
+    subtotal: Optional[Decimal] = None
+    total_discount: Optional[Decimal] = None
+    total: Optional[Decimal] = None
+    reimbursements: list[Reimbursement] = field(default_factory=list)
+    reimbursement_doc_type: Optional[str] = None
+
+    def _normalize_body(self, ck: Checker):
+        supplier = normalize_buyer(ck, self.supplier, "supplier", "del proveedor", final_consumer=False)
+        self.currency = ck.text(self.currency or "DOLAR", "currency", "la moneda", 15)
+        given_subtotal = ck.decimal(self.subtotal, "subtotal", "el total sin impuestos", required=False)
+        given_discount = ck.decimal(self.total_discount, "total_discount", "el total de descuentos", required=False)
+        given_total = ck.decimal(self.total, "total", "el importe total", required=False)
+        if check_lines_present(ck, self.lines):
+            for i, line in enumerate(self.lines):
+                line.normalize(ck, f"lines[{i}]", allowed_taxes=(TAX_VAT,))
+        self.reimbursements = norm_reimbursements(ck, self.reimbursements or [], "reimbursements")
+        if self.reimbursements:
+            self.reimbursement_doc_type = ck.digits(self.reimbursement_doc_type or "41", "reimbursement_doc_type",
+                                                    "el código de documento de reembolso", min_width=2, max_width=3)
+        lines_ok = bool(self.lines) and all(ln.subtotal is not None and ln.discount is not None for ln in self.lines)
+        self.tax_totals = compute_tax_totals(ck, self.lines if lines_ok else [], self.tax_totals,
+                                             allowed=(TAX_VAT,))
+        if lines_ok:
+            subtotal = sum((ln.subtotal for ln in self.lines), ZERO)
+            discount = sum((ln.discount for ln in self.lines), ZERO)
+            check_given_totals(ck, given_subtotal, subtotal, "subtotal", "el total sin impuestos")
+            check_given_totals(ck, given_discount, discount, "total_discount", "el total de descuentos")
+            self.subtotal, self.total_discount = subtotal, discount
+            if self.tax_totals and all(t.amount is not None for t in self.tax_totals):
+                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO)
+                if given_total is not None and given_total != total:
+                    ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
+                           f"impuestos = {fmt(total)}")
+                self.total = total
+        self.payments = norm_payments(ck, self.payments, "payments",
+                                      self.total if isinstance(self.total, Decimal) else None)
+        self._email_extra(supplier)
+
+    def _build_body(self, root):
+        iss, sup = self.issuer, self.supplier
+        info = etree.SubElement(root, "infoLiquidacionCompra")
+        sub(info, "fechaEmision", fmt_date(self.emission_date))
+        opt(info, "dirEstablecimiento", iss.establishment_address)
+        self._issuer_info(info)
+        sub(info, "tipoIdentificacionProveedor", sup.id_type)
+        sub(info, "razonSocialProveedor", sup.name)
+        sub(info, "identificacionProveedor", sup.identification)
+        opt(info, "direccionProveedor", sup.address)
+        sub(info, "totalSinImpuestos", fmt(self.subtotal))
+        sub(info, "totalDescuento", fmt(self.total_discount))
+        if self.reimbursements:
+            total, base, tax = reimbursement_totals(self.reimbursements)
+            sub(info, "codDocReembolso", self.reimbursement_doc_type)
+            sub(info, "totalComprobantesReembolso", fmt(total))
+            sub(info, "totalBaseImponibleReembolso", fmt(base))
+            sub(info, "totalImpuestoReembolso", fmt(tax))
+        tci = etree.SubElement(info, "totalConImpuestos")
+        for t in self.tax_totals:
+            t.to_xml(tci, with_rate=True, with_discount=True)
+        sub(info, "importeTotal", fmt(self.total))
+        opt(info, "moneda", self.currency)
+        if self.payments:
+            pagos = etree.SubElement(info, "pagos")
+            for p in self.payments:
+                p.to_xml(pagos)
+        dets = etree.SubElement(root, "detalles")
+        for ln in self.lines:
+            det = etree.SubElement(dets, "detalle")
+            opt(det, "codigoPrincipal", ln.main_code)
+            opt(det, "codigoAuxiliar", ln.aux_code)
+            sub(det, "descripcion", ln.description)
+            opt(det, "unidadMedida", ln.unit)
+            sub(det, "cantidad", fmt_quantity(ln.quantity))
+            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
+            sub(det, "descuento", fmt(ln.discount))
+            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
+            ln.extras_xml(det)
+            ln.taxes_xml(det)
+        if self.reimbursements:
+            re_ = etree.SubElement(root, "reembolsos")
+            for r in self.reimbursements:
+                r.to_xml(re_)

@@ -1,0 +1,103 @@
+"""Nota de crédito (codDoc 04), version 1.1.0."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar, Optional
+
+from lxml import etree
+
+from .base import (
+    ZERO, Checker, Document, Line, Party, TaxTotal, check_given_totals, check_lines_present, compute_tax_totals,
+    fmt, fmt_date, fmt_quantity, normalize_buyer, opt, sub,
+)
+
+
+@dataclass(kw_only=True)
+class NotaCredito(Document):
+    COD_DOC: ClassVar[str] = "04"
+    ROOT_TAG: ClassVar[str] = "notaCredito"
+    TYPE: ClassVar[str] = "nota_credito"
+    VERSION: ClassVar[str] = "1.1.0"
+    VERSIONS: ClassVar[tuple] = ("1.1.0",)
+    TITLE: ClassVar[str] = "nota de crédito"
+
+    buyer: Optional[Party] = None
+    modified_doc_number: Optional[str] = None  # numDocModificado 001-001-000000123
+    modified_doc_date: Optional[datetime.date] = None  # fechaEmisionDocSustento
+    modified_doc_type: str = "01"  # codDocModificado
+    reason: Optional[str] = None  # motivo
+    lines: list[Line] = field(default_factory=list)
+    tax_totals: list[TaxTotal] = field(default_factory=list)
+    currency: str = "DOLAR"
+    rise: Optional[str] = None
+    subtotal: Optional[Decimal] = None  # totalSinImpuestos
+    total: Optional[Decimal] = None  # valorModificacion
+
+    def _normalize_body(self, ck: Checker):
+        buyer = normalize_buyer(ck, self.buyer)
+        self.modified_doc_type = ck.digits(self.modified_doc_type, "modified_doc_type",
+                                           "el tipo del documento modificado", width=2, pad=True)
+        self.modified_doc_number = ck.doc_number(self.modified_doc_number, "modified_doc_number",
+                                                 "el número del documento modificado")
+        self.modified_doc_date = ck.date(self.modified_doc_date, "modified_doc_date",
+                                         "la fecha del documento modificado")
+        if (self.modified_doc_date is not None and isinstance(self.emission_date, datetime.date)
+                and self.modified_doc_date > self.emission_date):
+            ck.add("modified_doc_date", "la fecha del documento modificado es posterior a la de la nota de crédito")
+        self.reason = ck.text(self.reason, "reason", "el motivo", 300)
+        self.rise = ck.text(self.rise, "rise", "el RISE", 40, False)
+        self.currency = ck.text(self.currency or "DOLAR", "currency", "la moneda", 15)
+        given_subtotal = ck.decimal(self.subtotal, "subtotal", "el total sin impuestos", required=False)
+        given_total = ck.decimal(self.total, "total", "el valor de la modificación", required=False)
+        if check_lines_present(ck, self.lines):
+            for i, line in enumerate(self.lines):
+                line.normalize(ck, f"lines[{i}]")
+        lines_ok = bool(self.lines) and all(ln.subtotal is not None for ln in self.lines)
+        self.tax_totals = compute_tax_totals(ck, self.lines if lines_ok else [], self.tax_totals)
+        if lines_ok:
+            subtotal = sum((ln.subtotal for ln in self.lines), ZERO)
+            check_given_totals(ck, given_subtotal, subtotal, "subtotal", "el total sin impuestos")
+            self.subtotal = subtotal
+            if all(t.amount is not None for t in self.tax_totals):
+                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO)
+                if given_total is not None and given_total != total:
+                    ck.add("total", f"el valor de la modificación {fmt(given_total)} no coincide con total sin "
+                           f"impuestos + impuestos = {fmt(total)}")
+                self.total = total
+        self._email_extra(buyer)
+
+    def _build_body(self, root):
+        iss, buyer = self.issuer, self.buyer
+        info = etree.SubElement(root, "infoNotaCredito")
+        sub(info, "fechaEmision", fmt_date(self.emission_date))
+        opt(info, "dirEstablecimiento", iss.establishment_address)
+        sub(info, "tipoIdentificacionComprador", buyer.id_type)
+        sub(info, "razonSocialComprador", buyer.name)
+        sub(info, "identificacionComprador", buyer.identification)
+        self._issuer_info(info)
+        opt(info, "rise", self.rise)
+        sub(info, "codDocModificado", self.modified_doc_type)
+        sub(info, "numDocModificado", self.modified_doc_number)
+        sub(info, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        sub(info, "totalSinImpuestos", fmt(self.subtotal))
+        sub(info, "valorModificacion", fmt(self.total))
+        opt(info, "moneda", self.currency)
+        tci = etree.SubElement(info, "totalConImpuestos")
+        for t in self.tax_totals:
+            t.to_xml(tci, with_rate=False, with_discount=False)
+        sub(info, "motivo", self.reason)
+        dets = etree.SubElement(root, "detalles")
+        for ln in self.lines:
+            det = etree.SubElement(dets, "detalle")
+            opt(det, "codigoInterno", ln.main_code)
+            opt(det, "codigoAdicional", ln.aux_code)
+            sub(det, "descripcion", ln.description)
+            sub(det, "cantidad", fmt_quantity(ln.quantity))
+            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
+            sub(det, "descuento", fmt(ln.discount))
+            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
+            ln.extras_xml(det)
+            ln.taxes_xml(det)

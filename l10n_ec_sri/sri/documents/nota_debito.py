@@ -1,0 +1,114 @@
+"""Nota de débito (codDoc 05), version 1.0.0 (the only one)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar, Optional
+
+from lxml import etree
+
+from .base import (
+    ZERO, Checker, Document, Party, Payment, Tax, check_given_totals, fmt, fmt_date, fmt_rate, norm_payments,
+    normalize_buyer, opt, sub,
+)
+
+
+@dataclass(kw_only=True)
+class DebitReason:
+    """``motivos/motivo``: razon + valor."""
+
+    reason: str
+    amount: Decimal
+
+
+@dataclass(kw_only=True)
+class NotaDebito(Document):
+    """``taxes``: document-level impuestos; a tax without ``base`` takes the sum of the reasons."""
+
+    COD_DOC: ClassVar[str] = "05"
+    ROOT_TAG: ClassVar[str] = "notaDebito"
+    TYPE: ClassVar[str] = "nota_debito"
+    VERSION: ClassVar[str] = "1.0.0"
+    VERSIONS: ClassVar[tuple] = ("1.0.0",)
+    TITLE: ClassVar[str] = "nota de débito"
+
+    buyer: Optional[Party] = None
+    modified_doc_number: Optional[str] = None
+    modified_doc_date: Optional[datetime.date] = None
+    modified_doc_type: str = "01"
+    reasons: list[DebitReason] = field(default_factory=list)
+    taxes: list[Tax] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    rise: Optional[str] = None
+    subtotal: Optional[Decimal] = None  # totalSinImpuestos
+    total: Optional[Decimal] = None  # valorTotal
+
+    def _normalize_body(self, ck: Checker):
+        buyer = normalize_buyer(ck, self.buyer)
+        self.modified_doc_type = ck.digits(self.modified_doc_type, "modified_doc_type",
+                                           "el tipo del documento modificado", width=2, pad=True)
+        self.modified_doc_number = ck.doc_number(self.modified_doc_number, "modified_doc_number",
+                                                 "el número del documento modificado")
+        self.modified_doc_date = ck.date(self.modified_doc_date, "modified_doc_date",
+                                         "la fecha del documento modificado")
+        self.rise = ck.text(self.rise, "rise", "el RISE", 40, False)
+        given_subtotal = ck.decimal(self.subtotal, "subtotal", "el total sin impuestos", required=False)
+        given_total = ck.decimal(self.total, "total", "el valor total", required=False)
+        if not self.reasons:
+            ck.add("reasons", "la nota de débito no tiene motivos")
+        for i, r in enumerate(self.reasons):
+            r.reason = ck.text(r.reason, f"reasons[{i}].reason", "la razón", 300)
+            r.amount = ck.decimal(r.amount, f"reasons[{i}].amount", "el valor del motivo")
+        subtotal = None
+        if self.reasons and all(r.amount is not None for r in self.reasons):
+            subtotal = sum((r.amount for r in self.reasons), ZERO)
+            check_given_totals(ck, given_subtotal, subtotal, "subtotal", "el total sin impuestos")
+            self.subtotal = subtotal
+        if not self.taxes:
+            ck.add("taxes", "indique al menos un impuesto (IVA, código 2)")
+        for i, t in enumerate(self.taxes):
+            t.normalize(ck, f"taxes[{i}]", subtotal)
+        if subtotal is not None and self.taxes and all(t.amount is not None for t in self.taxes):
+            total = subtotal + sum((t.amount for t in self.taxes), ZERO)
+            if given_total is not None and given_total != total:
+                ck.add("total", f"el valor total {fmt(given_total)} no coincide con total sin impuestos + "
+                       f"impuestos = {fmt(total)}")
+            self.total = total
+        self.payments = norm_payments(ck, self.payments, "payments",
+                                      self.total if isinstance(self.total, Decimal) else None)
+        self._email_extra(buyer)
+
+    def _build_body(self, root):
+        iss, buyer = self.issuer, self.buyer
+        info = etree.SubElement(root, "infoNotaDebito")
+        sub(info, "fechaEmision", fmt_date(self.emission_date))
+        opt(info, "dirEstablecimiento", iss.establishment_address)
+        sub(info, "tipoIdentificacionComprador", buyer.id_type)
+        sub(info, "razonSocialComprador", buyer.name)
+        sub(info, "identificacionComprador", buyer.identification)
+        self._issuer_info(info)
+        opt(info, "rise", self.rise)
+        sub(info, "codDocModificado", self.modified_doc_type)
+        sub(info, "numDocModificado", self.modified_doc_number)
+        sub(info, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        sub(info, "totalSinImpuestos", fmt(self.subtotal))
+        imps = etree.SubElement(info, "impuestos")
+        for t in self.taxes:
+            imp = etree.SubElement(imps, "impuesto")
+            sub(imp, "codigo", t.code)
+            sub(imp, "codigoPorcentaje", t.rate_code)
+            sub(imp, "tarifa", fmt_rate(t.rate))
+            sub(imp, "baseImponible", fmt(t.base))
+            sub(imp, "valor", fmt(t.amount))
+        sub(info, "valorTotal", fmt(self.total))
+        if self.payments:
+            pagos = etree.SubElement(info, "pagos")
+            for p in self.payments:
+                p.to_xml(pagos)
+        motivos = etree.SubElement(root, "motivos")
+        for r in self.reasons:
+            m = etree.SubElement(motivos, "motivo")
+            sub(m, "razon", r.reason)
+            sub(m, "valor", fmt(r.amount))
