@@ -420,6 +420,8 @@ class SriClient:
             error = f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}"
         except (OSError, ValueError) as exc:  # socket-level trouble or unparsable answer
             error = f"Error de comunicación con el SRI ({type(exc).__name__}): {exc}"
+        except Exception as exc:  # zeep chokes on garbage in odd ways (e.g. AttributeError): no usable answer
+            error = f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}"
         duration = time.perf_counter() - started
         response = exchange.response
         raw_request = _text(exchange.request)
@@ -438,7 +440,12 @@ class SriClient:
             return Reception(state="", messages=[], outcome=_error_outcome(error, status), raw_request=raw_req,
                              raw_response=raw_resp, duration=secs, access_key=key,
                              error=error or "Respuesta vacía del SRI", http_status=status)
-        reception = parse_reception(result)
+        try:
+            reception = parse_reception(result)
+        except Exception as exc:  # an answer zeep accepted but we cannot read: retry later
+            return Reception(state="", messages=[], outcome=Outcome.RETRY, raw_request=raw_req,
+                             raw_response=raw_resp, duration=secs, access_key=key, http_status=status,
+                             error=f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}")
         reception.raw_request, reception.raw_response = raw_req, raw_resp
         reception.duration, reception.http_status = secs, status
         reception.access_key = reception.access_key or key
@@ -453,7 +460,12 @@ class SriClient:
             return Authorization(state="", outcome=_error_outcome(error, status), access_key=access_key,
                                  raw_request=raw_req, raw_response=raw_resp, duration=secs,
                                  error=error or "Respuesta vacía del SRI", http_status=status)
-        auth = parse_authorization(result, access_key)
+        try:
+            auth = parse_authorization(result, access_key)
+        except Exception as exc:  # an answer zeep accepted but we cannot read: retry later
+            return Authorization(state="", outcome=Outcome.RETRY, access_key=access_key, raw_request=raw_req,
+                                 raw_response=raw_resp, duration=secs, http_status=status,
+                                 error=f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}")
         auth.raw_request, auth.raw_response = raw_req, raw_resp
         auth.duration, auth.http_status = secs, status
         return auth
