@@ -25,11 +25,12 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from odoo import _
 from odoo.exceptions import UserError
 from odoo.tools import config
+from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 KEY_OPTION = "l10n_ec_sri_key"
 KEY_FILENAME = "l10n_ec_sri.key"
@@ -38,23 +39,32 @@ NONCE_SIZE = 12
 _AAD_PREFIX = b"l10n_ec_sri:"
 
 
+def _t(env, lazy):
+    """Translate a lazy message in the language of ``env`` (English without env): these
+    helpers have no ``self.env`` of their own for ``_()`` to find."""
+    return env._(lazy) if env is not None else lazy._translate("en_US")
+
+
 def key_file_path():
     """Path of the key file used when the configuration option is not set."""
     return os.path.join(config["data_dir"], KEY_FILENAME)
 
 
-def _decode_key(text, origin):
+def _decode_key(text, origin, env=None):
     try:
         key = base64.b64decode((text or "").strip(), validate=True)
     except (binascii.Error, ValueError):
         key = b""
     if len(key) != KEY_SIZE:
         raise UserError(
-            _(
-                "The SRI encryption key in %(origin)s is not valid: it must be the "
-                "base64 encoding of %(size)s random bytes.",
-                origin=origin,
-                size=KEY_SIZE,
+            _t(
+                env,
+                _lt(
+                    "The SRI encryption key in %(origin)s is not valid: it must be the "
+                    "base64 encoding of %(size)s random bytes.",
+                    origin=origin,
+                    size=KEY_SIZE,
+                ),
             )
         )
     return key
@@ -80,11 +90,11 @@ def _create_key_file(path):
     return key
 
 
-def get_key():
+def get_key(env=None):
     """Return the 32-byte key: configuration option first, else the key file (created if absent)."""
     option = config.get(KEY_OPTION)
     if option:
-        return _decode_key(option, _("the '%s' option of the configuration file", KEY_OPTION))
+        return _decode_key(option, f"odoo.conf [options] {KEY_OPTION}", env=env)
     path = key_file_path()
     try:
         if not os.path.exists(path):
@@ -95,45 +105,51 @@ def get_key():
             text = handle.read()
     except OSError as exc:
         raise UserError(
-            _(
-                "Cannot read or create the SRI encryption key file %(path)s (%(error)s). "
-                "Set the '%(option)s' option in the Odoo configuration file or make the "
-                "data directory writable.",
-                path=path,
-                error=exc.strerror or exc,
-                option=KEY_OPTION,
+            _t(
+                env,
+                _lt(
+                    "Cannot read or create the SRI encryption key file %(path)s (%(error)s). "
+                    "Set the '%(option)s' option in the Odoo configuration file or make the "
+                    "data directory writable.",
+                    path=path,
+                    error=str(exc.strerror or exc),
+                    option=KEY_OPTION,
+                ),
             )
         ) from exc
-    return _decode_key(text, path)
+    return _decode_key(text, path, env=env)
 
 
 def _aad(purpose):
     return _AAD_PREFIX + purpose.encode()
 
 
-def encrypt(data, purpose, key=None):
+def encrypt(data, purpose, key=None, env=None):
     """Encrypt ``data`` (bytes or str) and return ``base64(nonce + ciphertext)`` as text."""
     if isinstance(data, str):
         data = data.encode()
     nonce = os.urandom(NONCE_SIZE)
-    ciphertext = AESGCM(key or get_key()).encrypt(nonce, data, _aad(purpose))
+    ciphertext = AESGCM(key or get_key(env)).encrypt(nonce, data, _aad(purpose))
     return base64.b64encode(nonce + ciphertext).decode()
 
 
-def decrypt(token, purpose, key=None):
+def decrypt(token, purpose, key=None, env=None):
     """Decrypt a value made by :func:`encrypt`; return bytes."""
     try:
         raw = base64.b64decode(token, validate=True)
         if len(raw) <= NONCE_SIZE:
             raise ValueError("too short")
-        return AESGCM(key or get_key()).decrypt(raw[:NONCE_SIZE], raw[NONCE_SIZE:], _aad(purpose))
+        return AESGCM(key or get_key(env)).decrypt(raw[:NONCE_SIZE], raw[NONCE_SIZE:], _aad(purpose))
     except (InvalidTag, binascii.Error, ValueError) as exc:
         raise UserError(
-            _(
-                "The stored SRI secret cannot be decrypted: the encryption key has changed "
-                "or the data is damaged. Restore the original key (option '%(option)s' or "
-                "file %(path)s) or upload the certificate again.",
-                option=KEY_OPTION,
-                path=key_file_path(),
+            _t(
+                env,
+                _lt(
+                    "The stored SRI secret cannot be decrypted: the encryption key has changed "
+                    "or the data is damaged. Restore the original key (option '%(option)s' or "
+                    "file %(path)s) or upload the certificate again.",
+                    option=KEY_OPTION,
+                    path=key_file_path(),
+                ),
             )
         ) from exc

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
 import binascii
+import hashlib
 import logging
 import threading
 from datetime import timedelta, timezone
@@ -17,8 +18,9 @@ EXPIRY_WARNING_DAYS = 30
 PURPOSE_P12 = "p12"
 PURPOSE_PASSWORD = "password"
 
-# Decrypted certificates, per process: {(dbname, record id): (write_date, sri Certificate)}.
-# An upload changes write_date, which makes the old entry stale.
+# Decrypted certificates, per process: {(dbname, record id): (version, sri Certificate)}.
+# The version (write_date + digest of the ciphertexts) changes on every upload, even within
+# one transaction (fresh nonces), which makes the old entry stale.
 _SIGNING_CACHE = {}
 _SIGNING_CACHE_LOCK = threading.Lock()
 
@@ -123,16 +125,16 @@ class L10nEcSriCertificate(models.Model):
                     raise ValidationError(_("The certificate file is empty or damaged."))
             elif certificate.sudo().p12_encrypted:
                 # Only the password changes: check it against the stored file.
-                p12_data = crypto.decrypt(certificate.sudo().p12_encrypted, PURPOSE_P12)
+                p12_data = crypto.decrypt(certificate.sudo().p12_encrypted, PURPOSE_P12, env=self.env)
             else:
                 raise ValidationError(_("Upload the .p12 certificate file together with its password."))
             if not password:
                 if not certificate.sudo().password_encrypted:
                     raise ValidationError(_("Enter the password of the .p12 certificate file."))
-                password = crypto.decrypt(certificate.sudo().password_encrypted, PURPOSE_PASSWORD).decode()
+                password = crypto.decrypt(certificate.sudo().password_encrypted, PURPOSE_PASSWORD, env=self.env).decode()
 
             sri_certificate = self._l10n_ec_sri_load_p12(p12_data, password)
-            key = crypto.get_key()
+            key = crypto.get_key(self.env)
             certificate.write(
                 {
                     "p12_encrypted": crypto.encrypt(p12_data, PURPOSE_P12, key=key),
@@ -223,13 +225,19 @@ class L10nEcSriCertificate(models.Model):
         if not certificate.p12_encrypted or not certificate.password_encrypted:
             raise UserError(_("The SRI certificate %s has no .p12 file uploaded.", certificate.name))
         cache_key = (self.env.cr.dbname, certificate.id)
+        version = (
+            certificate.write_date,
+            hashlib.sha256(
+                (certificate.p12_encrypted + certificate.password_encrypted).encode()
+            ).hexdigest(),
+        )
         with _SIGNING_CACHE_LOCK:
             cached = _SIGNING_CACHE.get(cache_key)
-        if cached and cached[0] == certificate.write_date:
+        if cached and cached[0] == version:
             sri_certificate = cached[1]
         else:
-            p12_data = crypto.decrypt(certificate.p12_encrypted, PURPOSE_P12)
-            password = crypto.decrypt(certificate.password_encrypted, PURPOSE_PASSWORD).decode()
+            p12_data = crypto.decrypt(certificate.p12_encrypted, PURPOSE_P12, env=self.env)
+            password = crypto.decrypt(certificate.password_encrypted, PURPOSE_PASSWORD, env=self.env).decode()
             try:
                 sri_certificate = self._l10n_ec_sri_load_p12(p12_data, password)
             except ValidationError as exc:
@@ -238,7 +246,7 @@ class L10nEcSriCertificate(models.Model):
                       name=certificate.name, reason=exc.args[0])
                 ) from exc
             with _SIGNING_CACHE_LOCK:
-                _SIGNING_CACHE[cache_key] = (certificate.write_date, sri_certificate)
+                _SIGNING_CACHE[cache_key] = (version, sri_certificate)
         if sri_certificate.is_expired():
             raise UserError(
                 _("The SRI certificate %(name)s expired on %(date)s. Upload a new one.",

@@ -136,9 +136,12 @@ class TestCertificate(L10nEcSriFoundationCase):
         with patch.object(crypto, "decrypt", side_effect=AssertionError("decrypted again")):
             self.assertIs(certificate._l10n_ec_sri_signing_certificate(), sri_certificate)
 
-        # A new upload changes write_date: the cache entry is stale.
-        certificate.write({"write_date": fields.Datetime.now() + timedelta(seconds=5)})
-        self.assertIsNot(certificate._l10n_ec_sri_signing_certificate(), sri_certificate)
+        # A new upload makes the cache entry stale, even within the same transaction.
+        certificate.write({"p12_file": base64.b64encode(self._make_p12(days_valid=250)), "password": P12_PASSWORD})
+        renewed = certificate._l10n_ec_sri_signing_certificate()
+        self.assertIsNot(renewed, sri_certificate)
+        self.assertEqual(renewed.fingerprint_sha1, certificate.fingerprint_sha1)
+        self.assertNotEqual(renewed.fingerprint_sha1, sri_certificate.fingerprint_sha1)
 
         # Through the company, for any user of the flow.
         self.company_a.l10n_ec_sri_certificate_id = certificate
@@ -191,7 +194,8 @@ class TestCertificate(L10nEcSriFoundationCase):
         ):
             path = os.path.join(data_dir, crypto.KEY_FILENAME)
             self.assertFalse(os.path.exists(path))
-            key = crypto.get_key()
+            with self.assertLogs("odoo.addons.l10n_ec_sri.models.crypto", level="WARNING"):
+                key = crypto.get_key()
             self.assertEqual(len(key), 32)
             self.assertTrue(os.path.isfile(path))
             self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
@@ -211,6 +215,5 @@ class TestCertificate(L10nEcSriFoundationCase):
         other_key = base64.b64encode(os.urandom(32)).decode()
         certificate.invalidate_recordset()
         with patch.dict(config.options, {"l10n_ec_sri_key": other_key}):
-            certificate.write({"write_date": fields.Datetime.now() + timedelta(seconds=7)})
             with self.assertRaisesRegex(UserError, "cannot be decrypted|no se puede descifrar|no se pueden descifrar"):
                 certificate._l10n_ec_sri_signing_certificate()
