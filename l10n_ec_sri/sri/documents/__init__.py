@@ -41,22 +41,48 @@ DOCUMENT_CLASSES = {cls.COD_DOC: cls for cls in (Factura, LiquidacionCompra, Not
 #: JSON ``type`` -> class
 TYPES = {cls.TYPE: cls for cls in DOCUMENT_CLASSES.values()}
 
-_HINTS: dict = {}
+_PLANS: dict = {}
 
 
-def _hints(cls):
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    return hints
+def _identity(value, path, errors):
+    return value
 
 
-def _unwrap_optional(tp):
+def _converter(tp):
+    """A function (value, path, errors) -> converted value, for a type hint."""
     if typing.get_origin(tp) is typing.Union:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
-            return args[0]
-    return tp
+            tp = args[0]
+    if typing.get_origin(tp) is list:
+        (item_tp,) = typing.get_args(tp)
+        item_conv = _converter(item_tp)
+
+        def conv_list(value, path, errors):
+            if value is None:
+                return []
+            if item_tp is Extra and isinstance(value, dict):
+                return [Extra(name=k, value=v) for k, v in value.items()]
+            if not isinstance(value, list):
+                errors.append(FieldError(path, "se esperaba una lista"))
+                return []
+            return [item_conv(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
+        return conv_list
+    if dataclasses.is_dataclass(tp):
+        return lambda value, path, errors: None if value is None else _build(tp, value, path, errors)
+    return _identity  # scalars (Decimal, date, str, bool) are checked by Document.check()
+
+
+def _plan(cls):
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = typing.get_type_hints(cls)
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        convs = {f.name: _converter(hints[f.name]) for f in fields}
+        required = [f.name for f in fields
+                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        plan = _PLANS[cls] = (convs, required)
+    return plan
 
 
 def _build(cls, data, path, errors):
@@ -66,42 +92,22 @@ def _build(cls, data, path, errors):
     if not isinstance(data, dict):
         errors.append(FieldError(path, f"se esperaba un objeto JSON (recibido {type(data).__name__})"))
         return None
-    if cls is Extra and set(data) - {"name", "value"}:
-        pass
-    hints = _hints(cls)
-    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    convs, required = _plan(cls)
     kwargs = {}
+    prefix = f"{path}." if path else ""
     for key, value in data.items():
-        p = f"{path}.{key}" if path else key
-        if key not in names:
+        conv = convs.get(key)
+        if conv is None:
             if not (path == "" and key == "type"):
-                errors.append(FieldError(p, "campo desconocido; revise el nombre (ver sri/examples/README.md)"))
+                errors.append(FieldError(prefix + str(key),
+                                         "campo desconocido; revise el nombre (ver sri/examples/README.md)"))
             continue
-        kwargs[key] = _convert(_unwrap_optional(hints[key]), value, p, errors)
-    missing = [f.name for f in dataclasses.fields(cls)
-               if f.init and f.name not in kwargs and f.default is dataclasses.MISSING
-               and f.default_factory is dataclasses.MISSING]
-    for name in missing:
-        errors.append(FieldError(f"{path}.{name}" if path else name, "falta este campo obligatorio"))
-        kwargs[name] = None
+        kwargs[key] = value if conv is _identity else conv(value, prefix + key, errors)
+    for name in required:
+        if name not in kwargs:
+            errors.append(FieldError(prefix + name, "falta este campo obligatorio"))
+            kwargs[name] = None
     return cls(**kwargs)
-
-
-def _convert(tp, value, path, errors):
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin is list:
-        (item_tp,) = typing.get_args(tp)
-        if item_tp is Extra and isinstance(value, dict):
-            return [Extra(name=k, value=v) for k, v in value.items()]
-        if not isinstance(value, list):
-            errors.append(FieldError(path, "se esperaba una lista"))
-            return []
-        return [_convert(item_tp, v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, path, errors)
-    return value  # scalars (Decimal, date, str, bool) are checked by Document.check()
 
 
 def from_dict(data: dict) -> Document:

@@ -9,7 +9,9 @@ Conventions
 * ``check()`` collects EVERY problem as a :class:`~sri.errors.FieldError` whose path uses the
   JSON/dataclass names with 0-based indexes (``lines[2].quantity``) and raises one
   :class:`~sri.errors.SriValidationError`.
-* Serialisation uses ``lxml.etree.SubElement`` in the exact XSD order.
+* Serialisation writes the elements in the exact XSD order straight into a list of strings
+  (escaped here; about 5x faster than ``etree.SubElement``); ``to_element()`` parses those bytes
+  with lxml. Text is cleaned by :meth:`Checker.text` (no newlines, no control characters).
 """
 
 from __future__ import annotations
@@ -66,8 +68,11 @@ PAYMENT_METHODS = {
 }
 DEFAULT_PAYMENT_METHOD = "01"
 RIMPE_LEGEND = "CONTRIBUYENTE RÉGIMEN RIMPE"
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+# characters XML 1.0 cannot carry (and other C0/C1 controls): removed from texts
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _DOC_NUMBER = re.compile(r"^\d{3}-\d{3}-\d{9}$")
 
 
@@ -81,20 +86,31 @@ def fmt(value: Decimal) -> str:
     return format(value, "f")
 
 
+_RATE_TEXT: dict = {}
+
+
 def fmt_rate(value: Decimal) -> str:
     """A percentage (tarifa) with 2 decimals at most and no trailing zeros: ``15``, ``12.5``."""
-    text = format(value.quantize(CENT, ROUND_HALF_UP), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+    text = _RATE_TEXT.get(value)
+    if text is None:
+        text = format(value.quantize(CENT, ROUND_HALF_UP), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = text or "0"
+        if len(_RATE_TEXT) < 1000:
+            _RATE_TEXT[value] = text
+    return text
 
 
 def fmt_quantity(value: Decimal) -> str:
     """Quantity / unit price: up to 6 decimals, trailing zeros trimmed to at least 2."""
-    text = format(value.quantize(MICRO, ROUND_HALF_UP), "f")
-    head, _, tail = text.partition(".")
-    tail = tail.rstrip("0")
-    return f"{head}.{tail.ljust(2, '0')}"
+    text = f"{value:f}"
+    head, dot, tail = text.partition(".")
+    if len(tail) > 6:
+        head, _, tail = f"{value.quantize(MICRO, ROUND_HALF_UP):f}".partition(".")
+    if len(tail) > 2:
+        tail = tail.rstrip("0")
+    return f"{head}.{tail:0<2}"
 
 
 def round2(value: Decimal) -> Decimal:
@@ -105,18 +121,26 @@ def fmt_date(value: datetime.date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def sub(parent, tag, text):
-    """``SubElement`` with text (the fast path used everywhere)."""
-    el = etree.SubElement(parent, tag)
-    el.text = text
-    return el
+def esc(text: str) -> str:
+    """Escape text content for XML."""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
-def opt(parent, tag, text):
-    """Sub-element only when ``text`` is not empty/None."""
+def esc_attr(text: str) -> str:
+    return esc(text).replace('"', "&quot;")
+
+
+def sub(w, tag, text):
+    """Append ``<tag>text</tag>`` to the writer list ``w``."""
+    w.append(f"<{tag}>{esc(text)}</{tag}>")
+
+
+def opt(w, tag, text):
+    """Like :func:`sub`, only when ``text`` is not empty/None."""
     if text:
-        el = etree.SubElement(parent, tag)
-        el.text = text
+        w.append(f"<{tag}>{esc(text)}</{tag}>")
 
 
 # --------------------------------------------------------------------------- value checks
@@ -138,8 +162,8 @@ class Checker:
             value = ""
         if not isinstance(value, str):
             value = str(value)
-        if "\n" in value or "\r" in value or "\t" in value:
-            value = _NEWLINES.sub(" ", value)
+        if not value.isprintable():
+            value = _CONTROL.sub("", _NEWLINES.sub(" ", value))
         value = value.strip()
         if not value:
             if required:
@@ -352,7 +376,8 @@ class Issuer:
             self.withholding_agent = None
 
     def info_tributaria(self, root, doc: "Document"):
-        it = etree.SubElement(root, "infoTributaria")
+        it = root
+        it.append("<infoTributaria>")
         sub(it, "ambiente", doc.environment)
         sub(it, "tipoEmision", "1")
         sub(it, "razonSocial", self.legal_name)
@@ -367,7 +392,7 @@ class Issuer:
         opt(it, "agenteRetencion", self.withholding_agent)
         if self.rimpe:
             sub(it, "contribuyenteRimpe", RIMPE_LEGEND)
-        return it
+        it.append("</infoTributaria>")
 
 
 @dataclass(kw_only=True)
@@ -475,7 +500,8 @@ class TaxTotal:
                                      required=False)
 
     def to_xml(self, parent, with_rate=True, with_discount=True):
-        t = etree.SubElement(parent, "totalImpuesto")
+        t = parent
+        t.append("<totalImpuesto>")
         sub(t, "codigo", self.code)
         sub(t, "codigoPorcentaje", self.rate_code)
         if with_discount and self.additional_discount is not None:
@@ -486,6 +512,7 @@ class TaxTotal:
         sub(t, "valor", fmt(self.amount))
         if self.vat_refund is not None:
             sub(t, "valorDevolucionIva", fmt(self.vat_refund))
+        t.append("</totalImpuesto>")
 
 
 def sum_taxes(taxes_lists) -> list[TaxTotal]:
@@ -561,20 +588,24 @@ class Line:
 
     def extras_xml(self, det):
         if self.extra:
-            da = etree.SubElement(det, "detallesAdicionales")
+            det.append("<detallesAdicionales>")
             for e in self.extra:
-                etree.SubElement(da, "detAdicional", nombre=e.name, valor=e.value)
+                det.append(f'<detAdicional nombre="{esc_attr(e.name)}" valor="{esc_attr(e.value)}"/>')
+            det.append("</detallesAdicionales>")
 
-    def taxes_xml(self, det, with_rate=True):
-        imps = etree.SubElement(det, "impuestos")
+    def amounts_xml(self, w):
+        """cantidad, precioUnitario, descuento, precioTotalSinImpuesto (one string: hot path)."""
+        w.append(f"<cantidad>{fmt_quantity(self.quantity)}</cantidad><precioUnitario>{fmt_quantity(self.unit_price)}"
+                 f"</precioUnitario><descuento>{self.discount:f}</descuento><precioTotalSinImpuesto>"
+                 f"{self.subtotal:f}</precioTotalSinImpuesto>")
+
+    def taxes_xml(self, w, with_rate=True):
+        w.append("<impuestos>")
         for t in self.taxes:
-            imp = etree.SubElement(imps, "impuesto")
-            sub(imp, "codigo", t.code)
-            sub(imp, "codigoPorcentaje", t.rate_code)
-            if with_rate:
-                sub(imp, "tarifa", fmt_rate(t.rate))
-            sub(imp, "baseImponible", fmt(t.base))
-            sub(imp, "valor", fmt(t.amount))
+            rate = f"<tarifa>{fmt_rate(t.rate)}</tarifa>" if with_rate else ""
+            w.append(f"<impuesto><codigo>{t.code}</codigo><codigoPorcentaje>{t.rate_code}</codigoPorcentaje>{rate}"
+                     f"<baseImponible>{t.base:f}</baseImponible><valor>{t.amount:f}</valor></impuesto>")
+        w.append("</impuestos>")
 
 
 @dataclass(kw_only=True)
@@ -595,13 +626,15 @@ class Payment:
         self.time_unit = ck.text(self.time_unit, f"{path}.time_unit", "la unidad de tiempo", 10, False)
 
     def to_xml(self, pagos, full=True):
-        p = etree.SubElement(pagos, "pago")
+        p = pagos
+        p.append("<pago>")
         sub(p, "formaPago", self.method)
         sub(p, "total", fmt(self.total))
         if full:
             if self.term is not None:
                 sub(p, "plazo", fmt(self.term))
             opt(p, "unidadTiempo", self.time_unit)
+        p.append("</pago>")
 
 
 def norm_payments(ck: Checker, payments, path, total, required=True):
@@ -672,7 +705,8 @@ class Reimbursement:
         return sum((t.base + t.amount for t in self.taxes), ZERO)
 
     def to_xml(self, parent, auth_tag="numeroautorizacionDocReemb", integer_rate=False):
-        r = etree.SubElement(parent, "reembolsoDetalle")
+        r = parent
+        r.append("<reembolsoDetalle>")
         sub(r, "tipoIdentificacionProveedorReembolso", self.supplier_id_type)
         sub(r, "identificacionProveedorReembolso", self.supplier_identification)
         opt(r, "codPaisPagoProveedorReembolso", self.country)
@@ -684,14 +718,18 @@ class Reimbursement:
         sub(r, "secuencialDocReembolso", seq)
         sub(r, "fechaEmisionDocReembolso", fmt_date(self.doc_date))
         sub(r, auth_tag, self.authorization)
-        di = etree.SubElement(r, "detalleImpuestos")
+        d = r
+        d.append("<detalleImpuestos>")
         for t in self.taxes:
-            d = etree.SubElement(di, "detalleImpuesto")
+            d.append("<detalleImpuesto>")
             sub(d, "codigo", t.code)
             sub(d, "codigoPorcentaje", t.rate_code)
             sub(d, "tarifa", str(int(t.rate)) if integer_rate else fmt_rate(t.rate))
             sub(d, "baseImponibleReembolso", fmt(t.base))
             sub(d, "impuestoReembolso", fmt(t.amount))
+            d.append("</detalleImpuesto>")
+        d.append("</detalleImpuestos>")
+        r.append("</reembolsoDetalle>")
 
 
 def norm_reimbursements(ck, items, path):
@@ -846,22 +884,25 @@ class Document:
 
     # -- XML ---------------------------------------------------------------------------------
 
-    def to_element(self, *, check_date=True):
-        """The unsigned document as an lxml element (runs :meth:`check` once if needed)."""
+    def to_xml(self, *, check_date=True) -> bytes:
+        """UTF-8 bytes with an XML declaration, unsigned, not pretty-printed (runs :meth:`check`
+        once if it has not succeeded yet)."""
         if not self._checked:
             self.check(check_date=check_date)
-        root = etree.Element(self.ROOT_TAG, id="comprobante", version=self.version)
-        self.issuer.info_tributaria(root, self)
-        self._build_body(root)
+        w = [f'<{self.ROOT_TAG} id="comprobante" version="{esc_attr(self.version)}">']
+        self.issuer.info_tributaria(w, self)
+        self._build_body(w)
         if self.additional_info:
-            ia = etree.SubElement(root, "infoAdicional")
+            w.append("<infoAdicional>")
             for e in self.additional_info:
-                sub(ia, "campoAdicional", e.value).set("nombre", e.name)
-        return root
+                w.append(f'<campoAdicional nombre="{esc_attr(e.name)}">{esc(e.value)}</campoAdicional>')
+            w.append("</infoAdicional>")
+        w.append(f"</{self.ROOT_TAG}>")
+        return XML_DECLARATION + "".join(w).encode("utf-8")
 
-    def to_xml(self, *, check_date=True) -> bytes:
-        """UTF-8 bytes with an XML declaration, unsigned, not pretty-printed."""
-        return XML_DECLARATION + etree.tostring(self.to_element(check_date=check_date), encoding="UTF-8")
+    def to_element(self, *, check_date=True):
+        """The unsigned document as an lxml element (the bytes of :meth:`to_xml`, parsed)."""
+        return etree.fromstring(self.to_xml(check_date=check_date), _XML_PARSER)
 
     def _build_body(self, root):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .. import identification as _identification
 from .base import (
     ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
@@ -85,54 +83,56 @@ class Factura(Document):
                                       else None)
         self._email_extra(buyer)
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, buyer = self.issuer, self.buyer
-        info = etree.SubElement(root, "infoFactura")
-        sub(info, "fechaEmision", fmt_date(self.emission_date))
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        self._issuer_info(info)
-        sub(info, "tipoIdentificacionComprador", buyer.id_type)
-        opt(info, "guiaRemision", self.remission_guide)
-        sub(info, "razonSocialComprador", buyer.name)
-        sub(info, "identificacionComprador", buyer.identification)
-        opt(info, "direccionComprador", buyer.address)
-        sub(info, "totalSinImpuestos", fmt(self.subtotal))
-        sub(info, "totalDescuento", fmt(self.total_discount))
+        w.append("<infoFactura>")
+        sub(w, "fechaEmision", fmt_date(self.emission_date))
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        self._issuer_info(w)
+        sub(w, "tipoIdentificacionComprador", buyer.id_type)
+        opt(w, "guiaRemision", self.remission_guide)
+        sub(w, "razonSocialComprador", buyer.name)
+        sub(w, "identificacionComprador", buyer.identification)
+        opt(w, "direccionComprador", buyer.address)
+        sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        sub(w, "totalDescuento", fmt(self.total_discount))
         if self.reimbursements:
             total, base, tax = reimbursement_totals(self.reimbursements)
-            sub(info, "codDocReembolso", self.reimbursement_doc_type)
-            sub(info, "totalComprobantesReembolso", fmt(total))
-            sub(info, "totalBaseImponibleReembolso", fmt(base))
-            sub(info, "totalImpuestoReembolso", fmt(tax))
-        tci = etree.SubElement(info, "totalConImpuestos")
+            sub(w, "codDocReembolso", self.reimbursement_doc_type)
+            sub(w, "totalComprobantesReembolso", fmt(total))
+            sub(w, "totalBaseImponibleReembolso", fmt(base))
+            sub(w, "totalImpuestoReembolso", fmt(tax))
+        w.append("<totalConImpuestos>")
         for t in self.tax_totals:
-            t.to_xml(tci)
+            t.to_xml(w)
+        w.append("</totalConImpuestos>")
         if self.tip is not None:
-            sub(info, "propina", fmt(self.tip))
-        sub(info, "importeTotal", fmt(self.total))
-        opt(info, "moneda", self.currency)
+            sub(w, "propina", fmt(self.tip))
+        sub(w, "importeTotal", fmt(self.total))
+        opt(w, "moneda", self.currency)
         if self.payments:
-            pagos = etree.SubElement(info, "pagos")
+            w.append("<pagos>")
             for p in self.payments:
-                p.to_xml(pagos)
+                p.to_xml(w)
+            w.append("</pagos>")
         if self.withheld_vat is not None:
-            sub(info, "valorRetIva", fmt(self.withheld_vat))
+            sub(w, "valorRetIva", fmt(self.withheld_vat))
         if self.withheld_income is not None:
-            sub(info, "valorRetRenta", fmt(self.withheld_income))
-        dets = etree.SubElement(root, "detalles")
+            sub(w, "valorRetRenta", fmt(self.withheld_income))
+        w.append("</infoFactura><detalles>")
         for ln in self.lines:
-            det = etree.SubElement(dets, "detalle")
-            opt(det, "codigoPrincipal", ln.main_code)
-            opt(det, "codigoAuxiliar", ln.aux_code)
-            sub(det, "descripcion", ln.description)
-            opt(det, "unidadMedida", ln.unit)
-            sub(det, "cantidad", fmt_quantity(ln.quantity))
-            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
-            sub(det, "descuento", fmt(ln.discount))
-            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
-            ln.extras_xml(det)
-            ln.taxes_xml(det)
+            w.append("<detalle>")
+            opt(w, "codigoPrincipal", ln.main_code)
+            opt(w, "codigoAuxiliar", ln.aux_code)
+            sub(w, "descripcion", ln.description)
+            opt(w, "unidadMedida", ln.unit)
+            ln.amounts_xml(w)
+            ln.extras_xml(w)
+            ln.taxes_xml(w)
+            w.append("</detalle>")
+        w.append("</detalles>")
         if self.reimbursements:
-            re_ = etree.SubElement(root, "reembolsos")
+            w.append("<reembolsos>")
             for r in self.reimbursements:
-                r.to_xml(re_)
+                r.to_xml(w)
+            w.append("</reembolsos>")

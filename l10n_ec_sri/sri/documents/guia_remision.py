@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .base import (
-    MAX_QUANTITY, Checker, _yes_no, Document, Extra, Party, _norm_extras, fmt_date, fmt_quantity, opt, sub,
+    MAX_QUANTITY, Checker, _yes_no, esc_attr, Document, Extra, Party, _norm_extras, fmt_date, fmt_quantity, opt, sub,
 )
 
 
@@ -122,44 +120,48 @@ class GuiaRemision(Document):
         for i, r in enumerate(self.recipients):
             r.normalize(ck, f"recipients[{i}]")
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, c = self.issuer, self.carrier
-        info = etree.SubElement(root, "infoGuiaRemision")
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        sub(info, "dirPartida", self.start_address)
-        sub(info, "razonSocialTransportista", c.name)
-        sub(info, "tipoIdentificacionTransportista", c.id_type)
-        sub(info, "rucTransportista", c.identification)
-        opt(info, "rise", self.rise)
+        w.append("<infoGuiaRemision>")
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        sub(w, "dirPartida", self.start_address)
+        sub(w, "razonSocialTransportista", c.name)
+        sub(w, "tipoIdentificacionTransportista", c.id_type)
+        sub(w, "rucTransportista", c.identification)
+        opt(w, "rise", self.rise)
         if iss.accounting_required is not None:
-            sub(info, "obligadoContabilidad", _yes_no(iss.accounting_required))
-        opt(info, "contribuyenteEspecial", iss.special_taxpayer)
-        sub(info, "fechaIniTransporte", fmt_date(self.transport_start))
-        sub(info, "fechaFinTransporte", fmt_date(self.transport_end))
-        sub(info, "placa", self.plate)
-        dests = etree.SubElement(root, "destinatarios")
+            sub(w, "obligadoContabilidad", _yes_no(iss.accounting_required))
+        opt(w, "contribuyenteEspecial", iss.special_taxpayer)
+        sub(w, "fechaIniTransporte", fmt_date(self.transport_start))
+        sub(w, "fechaFinTransporte", fmt_date(self.transport_end))
+        sub(w, "placa", self.plate)
+        w.append("</infoGuiaRemision><destinatarios>")
         for r in self.recipients:
-            d = etree.SubElement(dests, "destinatario")
-            sub(d, "identificacionDestinatario", r.identification)
-            sub(d, "razonSocialDestinatario", r.name)
-            sub(d, "dirDestinatario", r.address)
-            sub(d, "motivoTraslado", r.reason)
-            opt(d, "docAduaneroUnico", r.customs_doc)
-            opt(d, "codEstabDestino", r.destination_establishment)
-            opt(d, "ruta", r.route)
-            opt(d, "codDocSustento", r.support_doc_type)
-            opt(d, "numDocSustento", r.support_doc_number)
-            opt(d, "numAutDocSustento", r.support_doc_authorization)
+            w.append("<destinatario>")
+            sub(w, "identificacionDestinatario", r.identification)
+            sub(w, "razonSocialDestinatario", r.name)
+            sub(w, "dirDestinatario", r.address)
+            sub(w, "motivoTraslado", r.reason)
+            opt(w, "docAduaneroUnico", r.customs_doc)
+            opt(w, "codEstabDestino", r.destination_establishment)
+            opt(w, "ruta", r.route)
+            opt(w, "codDocSustento", r.support_doc_type)
+            opt(w, "numDocSustento", r.support_doc_number)
+            opt(w, "numAutDocSustento", r.support_doc_authorization)
             if r.support_doc_date:
-                sub(d, "fechaEmisionDocSustento", fmt_date(r.support_doc_date))
-            dets = etree.SubElement(d, "detalles")
+                sub(w, "fechaEmisionDocSustento", fmt_date(r.support_doc_date))
+            w.append("<detalles>")
             for ln in r.lines:
-                det = etree.SubElement(dets, "detalle")
-                opt(det, "codigoInterno", ln.main_code)
-                opt(det, "codigoAdicional", ln.aux_code)
-                sub(det, "descripcion", ln.description)
-                sub(det, "cantidad", fmt_quantity(ln.quantity))
+                w.append("<detalle>")
+                opt(w, "codigoInterno", ln.main_code)
+                opt(w, "codigoAdicional", ln.aux_code)
+                sub(w, "descripcion", ln.description)
+                sub(w, "cantidad", fmt_quantity(ln.quantity))
                 if ln.extra:
-                    da = etree.SubElement(det, "detallesAdicionales")
+                    w.append("<detallesAdicionales>")
                     for e in ln.extra:
-                        etree.SubElement(da, "detAdicional", nombre=e.name, valor=e.value)
+                        w.append(f'<detAdicional nombre="{esc_attr(e.name)}" valor="{esc_attr(e.value)}"/>')
+                    w.append("</detallesAdicionales>")
+                w.append("</detalle>")
+            w.append("</detalles></destinatario>")
+        w.append("</destinatarios>")

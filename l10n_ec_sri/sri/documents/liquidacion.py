@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .base import (
     TAX_VAT, ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
     check_lines_present, compute_tax_totals, fmt, fmt_date, fmt_quantity, norm_payments, norm_reimbursements,
@@ -70,47 +68,49 @@ class LiquidacionCompra(Document):
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(supplier)
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, sup = self.issuer, self.supplier
-        info = etree.SubElement(root, "infoLiquidacionCompra")
-        sub(info, "fechaEmision", fmt_date(self.emission_date))
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        self._issuer_info(info)
-        sub(info, "tipoIdentificacionProveedor", sup.id_type)
-        sub(info, "razonSocialProveedor", sup.name)
-        sub(info, "identificacionProveedor", sup.identification)
-        opt(info, "direccionProveedor", sup.address)
-        sub(info, "totalSinImpuestos", fmt(self.subtotal))
-        sub(info, "totalDescuento", fmt(self.total_discount))
+        w.append("<infoLiquidacionCompra>")
+        sub(w, "fechaEmision", fmt_date(self.emission_date))
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        self._issuer_info(w)
+        sub(w, "tipoIdentificacionProveedor", sup.id_type)
+        sub(w, "razonSocialProveedor", sup.name)
+        sub(w, "identificacionProveedor", sup.identification)
+        opt(w, "direccionProveedor", sup.address)
+        sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        sub(w, "totalDescuento", fmt(self.total_discount))
         if self.reimbursements:
             total, base, tax = reimbursement_totals(self.reimbursements)
-            sub(info, "codDocReembolso", self.reimbursement_doc_type)
-            sub(info, "totalComprobantesReembolso", fmt(total))
-            sub(info, "totalBaseImponibleReembolso", fmt(base))
-            sub(info, "totalImpuestoReembolso", fmt(tax))
-        tci = etree.SubElement(info, "totalConImpuestos")
+            sub(w, "codDocReembolso", self.reimbursement_doc_type)
+            sub(w, "totalComprobantesReembolso", fmt(total))
+            sub(w, "totalBaseImponibleReembolso", fmt(base))
+            sub(w, "totalImpuestoReembolso", fmt(tax))
+        w.append("<totalConImpuestos>")
         for t in self.tax_totals:
-            t.to_xml(tci, with_rate=True, with_discount=True)
-        sub(info, "importeTotal", fmt(self.total))
-        opt(info, "moneda", self.currency)
+            t.to_xml(w, with_rate=True, with_discount=True)
+        w.append("</totalConImpuestos>")
+        sub(w, "importeTotal", fmt(self.total))
+        opt(w, "moneda", self.currency)
         if self.payments:
-            pagos = etree.SubElement(info, "pagos")
+            w.append("<pagos>")
             for p in self.payments:
-                p.to_xml(pagos)
-        dets = etree.SubElement(root, "detalles")
+                p.to_xml(w)
+            w.append("</pagos>")
+        w.append("</infoLiquidacionCompra><detalles>")
         for ln in self.lines:
-            det = etree.SubElement(dets, "detalle")
-            opt(det, "codigoPrincipal", ln.main_code)
-            opt(det, "codigoAuxiliar", ln.aux_code)
-            sub(det, "descripcion", ln.description)
-            opt(det, "unidadMedida", ln.unit)
-            sub(det, "cantidad", fmt_quantity(ln.quantity))
-            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
-            sub(det, "descuento", fmt(ln.discount))
-            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
-            ln.extras_xml(det)
-            ln.taxes_xml(det)
+            w.append("<detalle>")
+            opt(w, "codigoPrincipal", ln.main_code)
+            opt(w, "codigoAuxiliar", ln.aux_code)
+            sub(w, "descripcion", ln.description)
+            opt(w, "unidadMedida", ln.unit)
+            ln.amounts_xml(w)
+            ln.extras_xml(w)
+            ln.taxes_xml(w)
+            w.append("</detalle>")
+        w.append("</detalles>")
         if self.reimbursements:
-            re_ = etree.SubElement(root, "reembolsos")
+            w.append("<reembolsos>")
             for r in self.reimbursements:
-                r.to_xml(re_)
+                r.to_xml(w)
+            w.append("</reembolsos>")

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .base import (
     ZERO, Checker, Document, Line, Party, TaxTotal, check_given_totals, check_lines_present, compute_tax_totals,
     fmt, fmt_date, fmt_quantity, normalize_buyer, opt, sub,
@@ -69,35 +67,35 @@ class NotaCredito(Document):
                 self.total = total
         self._email_extra(buyer)
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, buyer = self.issuer, self.buyer
-        info = etree.SubElement(root, "infoNotaCredito")
-        sub(info, "fechaEmision", fmt_date(self.emission_date))
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        sub(info, "tipoIdentificacionComprador", buyer.id_type)
-        sub(info, "razonSocialComprador", buyer.name)
-        sub(info, "identificacionComprador", buyer.identification)
-        self._issuer_info(info)
-        opt(info, "rise", self.rise)
-        sub(info, "codDocModificado", self.modified_doc_type)
-        sub(info, "numDocModificado", self.modified_doc_number)
-        sub(info, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
-        sub(info, "totalSinImpuestos", fmt(self.subtotal))
-        sub(info, "valorModificacion", fmt(self.total))
-        opt(info, "moneda", self.currency)
-        tci = etree.SubElement(info, "totalConImpuestos")
+        w.append("<infoNotaCredito>")
+        sub(w, "fechaEmision", fmt_date(self.emission_date))
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        sub(w, "tipoIdentificacionComprador", buyer.id_type)
+        sub(w, "razonSocialComprador", buyer.name)
+        sub(w, "identificacionComprador", buyer.identification)
+        self._issuer_info(w)
+        opt(w, "rise", self.rise)
+        sub(w, "codDocModificado", self.modified_doc_type)
+        sub(w, "numDocModificado", self.modified_doc_number)
+        sub(w, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        sub(w, "valorModificacion", fmt(self.total))
+        opt(w, "moneda", self.currency)
+        w.append("<totalConImpuestos>")
         for t in self.tax_totals:
-            t.to_xml(tci, with_rate=False, with_discount=False)
-        sub(info, "motivo", self.reason)
-        dets = etree.SubElement(root, "detalles")
+            t.to_xml(w, with_rate=False, with_discount=False)
+        w.append("</totalConImpuestos>")
+        sub(w, "motivo", self.reason)
+        w.append("</infoNotaCredito><detalles>")
         for ln in self.lines:
-            det = etree.SubElement(dets, "detalle")
-            opt(det, "codigoInterno", ln.main_code)
-            opt(det, "codigoAdicional", ln.aux_code)
-            sub(det, "descripcion", ln.description)
-            sub(det, "cantidad", fmt_quantity(ln.quantity))
-            sub(det, "precioUnitario", fmt_quantity(ln.unit_price))
-            sub(det, "descuento", fmt(ln.discount))
-            sub(det, "precioTotalSinImpuesto", fmt(ln.subtotal))
-            ln.extras_xml(det)
-            ln.taxes_xml(det)
+            w.append("<detalle>")
+            opt(w, "codigoInterno", ln.main_code)
+            opt(w, "codigoAdicional", ln.aux_code)
+            sub(w, "descripcion", ln.description)
+            ln.amounts_xml(w)
+            ln.extras_xml(w)
+            ln.taxes_xml(w)
+            w.append("</detalle>")
+        w.append("</detalles>")

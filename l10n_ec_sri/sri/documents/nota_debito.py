@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .base import (
     ZERO, Checker, Document, Party, Payment, Tax, check_given_totals, fmt, fmt_date, fmt_rate, norm_payments,
     normalize_buyer, opt, sub,
@@ -80,35 +78,40 @@ class NotaDebito(Document):
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(buyer)
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, buyer = self.issuer, self.buyer
-        info = etree.SubElement(root, "infoNotaDebito")
-        sub(info, "fechaEmision", fmt_date(self.emission_date))
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        sub(info, "tipoIdentificacionComprador", buyer.id_type)
-        sub(info, "razonSocialComprador", buyer.name)
-        sub(info, "identificacionComprador", buyer.identification)
-        self._issuer_info(info)
-        opt(info, "rise", self.rise)
-        sub(info, "codDocModificado", self.modified_doc_type)
-        sub(info, "numDocModificado", self.modified_doc_number)
-        sub(info, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
-        sub(info, "totalSinImpuestos", fmt(self.subtotal))
-        imps = etree.SubElement(info, "impuestos")
+        w.append("<infoNotaDebito>")
+        sub(w, "fechaEmision", fmt_date(self.emission_date))
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        sub(w, "tipoIdentificacionComprador", buyer.id_type)
+        sub(w, "razonSocialComprador", buyer.name)
+        sub(w, "identificacionComprador", buyer.identification)
+        self._issuer_info(w)
+        opt(w, "rise", self.rise)
+        sub(w, "codDocModificado", self.modified_doc_type)
+        sub(w, "numDocModificado", self.modified_doc_number)
+        sub(w, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        w.append("<impuestos>")
         for t in self.taxes:
-            imp = etree.SubElement(imps, "impuesto")
-            sub(imp, "codigo", t.code)
-            sub(imp, "codigoPorcentaje", t.rate_code)
-            sub(imp, "tarifa", fmt_rate(t.rate))
-            sub(imp, "baseImponible", fmt(t.base))
-            sub(imp, "valor", fmt(t.amount))
-        sub(info, "valorTotal", fmt(self.total))
+            w.append("<impuesto>")
+            sub(w, "codigo", t.code)
+            sub(w, "codigoPorcentaje", t.rate_code)
+            sub(w, "tarifa", fmt_rate(t.rate))
+            sub(w, "baseImponible", fmt(t.base))
+            sub(w, "valor", fmt(t.amount))
+            w.append("</impuesto>")
+        w.append("</impuestos>")
+        sub(w, "valorTotal", fmt(self.total))
         if self.payments:
-            pagos = etree.SubElement(info, "pagos")
+            w.append("<pagos>")
             for p in self.payments:
-                p.to_xml(pagos)
-        motivos = etree.SubElement(root, "motivos")
+                p.to_xml(w)
+            w.append("</pagos>")
+        w.append("</infoNotaDebito><motivos>")
         for r in self.reasons:
-            m = etree.SubElement(motivos, "motivo")
-            sub(m, "razon", r.reason)
-            sub(m, "valor", fmt(r.amount))
+            w.append("<motivo>")
+            sub(w, "razon", r.reason)
+            sub(w, "valor", fmt(r.amount))
+            w.append("</motivo>")
+        w.append("</motivos>")

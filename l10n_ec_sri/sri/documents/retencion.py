@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from lxml import etree
-
 from .. import identification as _identification
 from .base import (
     HUNDRED, ZERO, Checker, Document, Party, Payment, Reimbursement, Tax, fmt, fmt_date, fmt_rate,
@@ -120,54 +118,59 @@ class SupportDocument:
         self.payments = norm_payments(ck, self.payments, f"{path}.payments",
                                       self.total if isinstance(self.total, Decimal) else None)
 
-    def to_xml(self, parent):
-        d = etree.SubElement(parent, "docSustento")
-        sub(d, "codSustento", self.support_code)
-        sub(d, "codDocSustento", self.doc_type)
-        sub(d, "numDocSustento", self.doc_number)
-        sub(d, "fechaEmisionDocSustento", fmt_date(self.doc_date))
+    def to_xml(self, w):
+        w.append("<docSustento>")
+        sub(w, "codSustento", self.support_code)
+        sub(w, "codDocSustento", self.doc_type)
+        sub(w, "numDocSustento", self.doc_number)
+        sub(w, "fechaEmisionDocSustento", fmt_date(self.doc_date))
         if self.accounting_date:
-            sub(d, "fechaRegistroContable", fmt_date(self.accounting_date))
-        opt(d, "numAutDocSustento", self.authorization)
-        sub(d, "pagoLocExt", self.payment_location)
+            sub(w, "fechaRegistroContable", fmt_date(self.accounting_date))
+        opt(w, "numAutDocSustento", self.authorization)
+        sub(w, "pagoLocExt", self.payment_location)
         if self.payment_location == "02":
-            opt(d, "tipoRegi", self.tax_regime)
-            opt(d, "paisEfecPago", self.payment_country)
+            opt(w, "tipoRegi", self.tax_regime)
+            opt(w, "paisEfecPago", self.payment_country)
             for tag, value in (("aplicConvDobTrib", self.double_taxation),
                                ("pagExtSujRetNorLeg", self.subject_to_withholding_abroad),
                                ("pagoRegFis", self.tax_haven_payment)):
                 if value is not None:
-                    sub(d, tag, "SI" if value else "NO")
+                    sub(w, tag, "SI" if value else "NO")
         if self.reimbursements:
             total, base, tax = reimbursement_totals(self.reimbursements)
-            sub(d, "totalComprobantesReembolso", fmt(total))
-            sub(d, "totalBaseImponibleReembolso", fmt(base))
-            sub(d, "totalImpuestoReembolso", fmt(tax))
-        sub(d, "totalSinImpuestos", fmt(self.subtotal))
-        sub(d, "importeTotal", fmt(self.total))
-        ids = etree.SubElement(d, "impuestosDocSustento")
+            sub(w, "totalComprobantesReembolso", fmt(total))
+            sub(w, "totalBaseImponibleReembolso", fmt(base))
+            sub(w, "totalImpuestoReembolso", fmt(tax))
+        sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        sub(w, "importeTotal", fmt(self.total))
+        w.append("<impuestosDocSustento>")
         for t in self.taxes:
-            i = etree.SubElement(ids, "impuestoDocSustento")
-            sub(i, "codImpuestoDocSustento", t.code)
-            sub(i, "codigoPorcentaje", t.rate_code)
-            sub(i, "baseImponible", fmt(t.base))
-            sub(i, "tarifa", fmt_rate(t.rate))
-            sub(i, "valorImpuesto", fmt(t.amount))
-        rets = etree.SubElement(d, "retenciones")
-        for w in self.withholdings:
-            r = etree.SubElement(rets, "retencion")
-            sub(r, "codigo", w.code)
-            sub(r, "codigoRetencion", w.withholding_code)
-            sub(r, "baseImponible", fmt(w.base))
-            sub(r, "porcentajeRetener", fmt_rate(w.percentage))
-            sub(r, "valorRetenido", fmt(w.amount))
+            w.append("<impuestoDocSustento>")
+            sub(w, "codImpuestoDocSustento", t.code)
+            sub(w, "codigoPorcentaje", t.rate_code)
+            sub(w, "baseImponible", fmt(t.base))
+            sub(w, "tarifa", fmt_rate(t.rate))
+            sub(w, "valorImpuesto", fmt(t.amount))
+            w.append("</impuestoDocSustento>")
+        w.append("</impuestosDocSustento><retenciones>")
+        for r in self.withholdings:
+            w.append("<retencion>")
+            sub(w, "codigo", r.code)
+            sub(w, "codigoRetencion", r.withholding_code)
+            sub(w, "baseImponible", fmt(r.base))
+            sub(w, "porcentajeRetener", fmt_rate(r.percentage))
+            sub(w, "valorRetenido", fmt(r.amount))
+            w.append("</retencion>")
+        w.append("</retenciones>")
         if self.reimbursements:
-            re_ = etree.SubElement(d, "reembolsos")
+            w.append("<reembolsos>")
             for r in self.reimbursements:
-                r.to_xml(re_, auth_tag="numeroAutorizacionDocReemb", integer_rate=True)
-        pagos = etree.SubElement(d, "pagos")
+                r.to_xml(w, auth_tag="numeroAutorizacionDocReemb", integer_rate=True)
+            w.append("</reembolsos>")
+        w.append("<pagos>")
         for p in self.payments:
-            p.to_xml(pagos, full=False)
+            p.to_xml(w, full=False)
+        w.append("</pagos></docSustento>")
 
 
 @dataclass(kw_only=True)
@@ -217,18 +220,19 @@ class Retencion(Document):
                        "la fecha del documento sustento es posterior a la de la retención")
         self._email_extra(subj if isinstance(subj, Party) else None)
 
-    def _build_body(self, root):
+    def _build_body(self, w):
         iss, subj = self.issuer, self.subject
-        info = etree.SubElement(root, "infoCompRetencion")
-        sub(info, "fechaEmision", fmt_date(self.emission_date))
-        opt(info, "dirEstablecimiento", iss.establishment_address)
-        self._issuer_info(info)
-        sub(info, "tipoIdentificacionSujetoRetenido", subj.id_type)
-        opt(info, "tipoSujetoRetenido", self.subject_type)
-        sub(info, "parteRel", "SI" if self.related_party else "NO")
-        sub(info, "razonSocialSujetoRetenido", subj.name)
-        sub(info, "identificacionSujetoRetenido", subj.identification)
-        sub(info, "periodoFiscal", self.fiscal_period)
-        docs = etree.SubElement(root, "docsSustento")
+        w.append("<infoCompRetencion>")
+        sub(w, "fechaEmision", fmt_date(self.emission_date))
+        opt(w, "dirEstablecimiento", iss.establishment_address)
+        self._issuer_info(w)
+        sub(w, "tipoIdentificacionSujetoRetenido", subj.id_type)
+        opt(w, "tipoSujetoRetenido", self.subject_type)
+        sub(w, "parteRel", "SI" if self.related_party else "NO")
+        sub(w, "razonSocialSujetoRetenido", subj.name)
+        sub(w, "identificacionSujetoRetenido", subj.identification)
+        sub(w, "periodoFiscal", self.fiscal_period)
+        w.append("</infoCompRetencion><docsSustento>")
         for d in self.support_documents:
-            d.to_xml(docs)
+            d.to_xml(w)
+        w.append("</docsSustento>")
