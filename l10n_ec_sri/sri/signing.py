@@ -405,8 +405,14 @@ def _embedded_cert(der):
     return info, key, _b64(hashlib.sha1(der).digest())
 
 
+_BY_ID = etree.XPath("id($v)")
+
+
 def _by_id(root, value):
-    return root.xpath("//*[@Id=$v or @id=$v]", v=value)
+    """The element xmlsec resolves ``#value`` to (ids registered by ``xmlsec.tree.add_ids``; with
+    duplicated ids, the first one in document order), or ``None``."""
+    found = _BY_ID(root, v=value)
+    return found[0] if found else None
 
 
 def verify(xml) -> VerifiedSignature:
@@ -425,19 +431,20 @@ def verify(xml) -> VerifiedSignature:
         raise SignatureError("El comprobante no está firmado electrónicamente (falta ds:Signature).")
     refs = signature.findall("ds:SignedInfo/ds:Reference", NSMAP)
     root_id = root.get("id")
+    xmlsec.tree.add_ids(root, ["id", "Id"])
     covers_root = props = None
     for ref in refs:
         uri = ref.get("URI")
         if uri is None:
             continue
         if ref.get("Type") == SIGNED_PROPERTIES_TYPE and uri.startswith("#"):
-            targets = _by_id(root, uri[1:])
-            if len(targets) == 1 and targets[0].tag == f"{{{ETSI_NS}}}SignedProperties":
-                props = targets[0]
+            target = _by_id(root, uri[1:])
+            if target is not None and target.tag == f"{{{ETSI_NS}}}SignedProperties":
+                props = target
         elif uri == "" or (root_id and uri == "#" + root_id):
             transforms = [t.get("Algorithm") for t in ref.findall("ds:Transforms/ds:Transform",
                                                                     NSMAP)]
-            if ENVELOPED in transforms and (uri == "" or len(_by_id(root, root_id)) == 1):
+            if ENVELOPED in transforms and (uri == "" or _by_id(root, root_id) is root):
                 covers_root = ref
     if props is None:
         raise SignatureError(
@@ -455,7 +462,6 @@ def verify(xml) -> VerifiedSignature:
         raise SignatureError("El certificado incluido en la firma no es base64 válido.") from None
     info, key, digest = _embedded_cert(der)
 
-    xmlsec.tree.add_ids(root, ["id", "Id"])
     ctx = xmlsec.SignatureContext()
     ctx.key = key
     try:
