@@ -106,14 +106,18 @@ def _authorize(args):
 
 
 def _simulator(args):
+    from ..errors import SriError
     from ..simulator import Simulator
     knobs = {"latency_ms": args.latency_ms, "en_proceso_polls": args.en_proceso_polls,
              "error_70": args.error_70, "http_500": args.http_500, "drop": args.drop,
              "timeout_s": args.timeout_s, "reject_rule": args.reject_rule}
-    sim = Simulator(port=args.port, db_path=args.db, host=args.host, environment=args.ambiente, knobs=knobs,
-                    verbose=args.verbose, validate_schema=not args.no_schema,
-                    verify_signature=not args.no_signature)
-    sim.start()
+    try:
+        sim = Simulator(port=args.port, db_path=args.db, host=args.host, environment=args.ambiente, knobs=knobs,
+                        verbose=args.verbose, validate_schema=not args.no_schema,
+                        verify_signature=not args.no_signature)
+        sim.start()
+    except (ValueError, OSError) as exc:
+        raise SriError(f"no se pudo iniciar el simulador: {exc}") from None
     print(f"SRI simulator on {sim.url} (ambiente {args.ambiente}, db {sim.store.path}); "
           f"knobs: GET/POST {sim.url}/control; Ctrl-C to stop", flush=True)
     sim.serve_forever()
