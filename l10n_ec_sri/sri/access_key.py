@@ -97,8 +97,12 @@ def build(emission_date, document_type, ruc, environment, establishment, emissio
             except ValueError:
                 errors.append(FieldError("fechaEmision", f"fecha no válida {emission_date!r}: use dd/mm/aaaa"))
                 emission_date = datetime.date(2000, 1, 1)
+    elif not isinstance(emission_date, datetime.date):
+        errors.append(FieldError("fechaEmision", f"fecha no válida {emission_date!r}: use dd/mm/aaaa"))
+        emission_date = datetime.date(2000, 1, 1)
+    before = len(errors)
     document_type = _digits(document_type, 2, "codDoc", "El tipo de documento", errors)
-    if document_type not in DOCUMENT_TYPES and not errors:
+    if document_type not in DOCUMENT_TYPES and len(errors) == before:
         errors.append(FieldError("codDoc", f"tipo de documento {document_type} desconocido; use uno de "
                                  + ", ".join(f"{k} ({v})" for k, v in DOCUMENT_TYPES.items())))
     ruc_text = str(ruc or "").strip()
