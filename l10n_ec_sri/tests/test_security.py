@@ -150,3 +150,16 @@ class TestSecurity(L10nEcSriFoundationCase):
             company.write({"l10n_ec_sri_endpoint": "produccion", "l10n_ec_sri_environment": "1"})
         company.write({"l10n_ec_sri_endpoint": "pruebas", "l10n_ec_sri_environment": "1"})
         self.assertEqual(company._l10n_ec_sri_endpoint_url(), "pruebas")
+
+    def test_spanish_translations(self):
+        self.env["res.lang"]._activate_lang("es_EC")
+        self.env["ir.module.module"]._load_module_terms(["l10n_ec_sri"], ["es_EC"], overwrite=True)
+        company = self.company_b.with_context(lang="es_EC")
+        selection = dict(company._fields["l10n_ec_sri_environment"]._description_selection(company.env))
+        self.assertEqual(selection, {"1": "Pruebas", "2": "Producción"})
+        self.assertEqual(
+            self.env.ref("l10n_ec_sri.group_l10n_ec_sri_readonly").with_context(lang="es_EC").name,
+            "SRI / Solo lectura",
+        )
+        with self.assertRaisesRegex(ValidationError, "solo dígitos"):
+            company.l10n_ec_sri_withholding_agent = "ABC"
