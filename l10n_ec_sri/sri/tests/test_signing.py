@@ -316,6 +316,19 @@ def test_verify_rejects_a_signature_that_does_not_cover_the_document(signed):
         signing.verify(etree.tostring(root))
 
 
+def test_verify_rejects_signature_wrapping(signed):
+    """Modified amounts in the root, the original signed root hidden inside infoAdicional with
+    the same id: xmlsec resolves #comprobante to the first element (the root) and fails."""
+    original = etree.fromstring(signed)
+    forged = etree.fromstring(tamper(signed))
+    hidden = forged.find("infoAdicional")
+    copy_of_original = etree.fromstring(etree.tostring(original))
+    copy_of_original.remove(copy_of_original[-1])
+    hidden.append(copy_of_original)
+    with pytest.raises(SignatureError, match="modificado"):
+        signing.verify(etree.tostring(forged))
+
+
 def test_verify_rejects_another_certificate(signed):
     other = signing.load_p12(testing.make_p12(), "secret")  # same key, other certificate
     root = etree.fromstring(signed)
