@@ -102,6 +102,8 @@ def get_key(env=None):
             if key is not None:
                 return key
         with open(path) as handle:
+            if os.fstat(handle.fileno()).st_mode & 0o077:
+                _logger.warning("The SRI encryption key file %s is readable by other users: chmod 600 it.", path)
             text = handle.read()
     except OSError as exc:
         raise UserError(
