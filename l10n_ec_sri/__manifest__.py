@@ -30,6 +30,12 @@
         "security/ir.model.access.csv",
         # Data
         "data/ir_cron_certificate.xml",
+        "data/ir_cron_sri.xml",
+        "data/mail_template.xml",
+        "report/ride_templates.xml",
+        "wizard/l10n_ec_sri_annul_wizard_views.xml",
+        "views/account_move_views.xml",
+        "views/l10n_ec_sri_exchange_views.xml",
         # Views (actions before the menus that open them)
         "views/l10n_ec_sri_certificate_views.xml",
         "views/res_config_settings_views.xml",
