@@ -44,6 +44,7 @@ def ten_line_facturas(n):
         base = json.load(f)
     line = base["lines"][0]
     base["lines"] = []
+    base.pop("payments", None)  # one payment of the whole total is the default
     for i in range(10):
         item = copy.deepcopy(line)
         item["main_code"] = f"P{i:04d}"
