@@ -70,7 +70,7 @@ DEFAULT_PAYMENT_METHOD = "01"
 RIMPE_LEGEND = "CONTRIBUYENTE RÉGIMEN RIMPE"
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-_NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+_NEWLINES = re.compile(r"[ \t]*[\r\n\t\v\f\u2028\u2029]+[ \t]*")
 # characters XML 1.0 cannot carry (and other C0/C1 controls): removed from texts
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _DOC_NUMBER = re.compile(r"^\d{3}-\d{3}-\d{9}$")
@@ -574,6 +574,10 @@ class Line:
                 ck.add(f"{path}.discount", f"el descuento ({fmt(discount)}) es mayor que cantidad × precio "
                        f"({fmt(round2(gross))})")
                 subtotal = None
+            elif subtotal > MAX_AMOUNT:
+                ck.add(f"{path}.subtotal", f"cantidad × precio − descuento = {fmt(subtotal)} supera el máximo que "
+                       f"admite el SRI ({fmt(MAX_AMOUNT)})")
+                subtotal = None
         elif subtotal is not None and gross is not None and discount is not None:
             expected = round2(gross - discount)
             if abs(subtotal - expected) > CENT:
@@ -961,6 +965,14 @@ def normalize_buyer(ck: Checker, buyer, path="buyer", label="del comprador", fin
         return None
     buyer.normalize(ck, path, label, final_consumer)
     return buyer
+
+
+def check_max(ck: Checker, value, path, label):
+    """A computed amount must fit the XSD (14 digits, 2 decimals); returns True when it does."""
+    if value is not None and value > MAX_AMOUNT:
+        ck.add(path, f"{label} calculado ({fmt(value)}) supera el máximo que admite el SRI ({fmt(MAX_AMOUNT)})")
+        return False
+    return True
 
 
 def check_given_totals(ck: Checker, given, computed, path, label):

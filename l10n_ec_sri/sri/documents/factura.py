@@ -8,6 +8,7 @@ from typing import ClassVar, Optional
 
 from .. import identification as _identification
 from .base import (
+    check_max,
     ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
     check_lines_present, compute_tax_totals, fmt, norm_payments, norm_reimbursements, normalize_buyer, opt,
     reimbursement_totals, sub, fmt_date, fmt_quantity,
@@ -75,6 +76,7 @@ class Factura(Document):
                     ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
                            f"impuestos + propina = {fmt(total)}")
                 self.total = total
+                check_max(ck, total, "total", "el importe total")
         if (buyer is not None and buyer.id_type == _identification.CONSUMIDOR_FINAL and self.total is not None
                 and self.total > self.FINAL_CONSUMER_LIMIT):
             ck.add("buyer.id_type", f"una factura a consumidor final no puede superar USD {fmt(self.FINAL_CONSUMER_LIMIT)}"

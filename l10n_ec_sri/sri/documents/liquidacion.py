@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
+    check_max,
     TAX_VAT, ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
     check_lines_present, compute_tax_totals, fmt, fmt_date, fmt_quantity, norm_payments, norm_reimbursements,
     normalize_buyer, opt, reimbursement_totals, sub,
@@ -64,6 +65,7 @@ class LiquidacionCompra(Document):
                     ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
                            f"impuestos = {fmt(total)}")
                 self.total = total
+                check_max(ck, total, "total", "el importe total")
         self.payments = norm_payments(ck, self.payments, "payments",
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(supplier)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
+    check_max,
     ZERO, Checker, Document, Line, Party, TaxTotal, check_given_totals, check_lines_present, compute_tax_totals,
     fmt, fmt_date, fmt_quantity, normalize_buyer, opt, sub,
 )
@@ -65,6 +66,7 @@ class NotaCredito(Document):
                     ck.add("total", f"el valor de la modificación {fmt(given_total)} no coincide con total sin "
                            f"impuestos + impuestos = {fmt(total)}")
                 self.total = total
+                check_max(ck, total, "total", "el valor de la modificación")
         self._email_extra(buyer)
 
     def _build_body(self, w):

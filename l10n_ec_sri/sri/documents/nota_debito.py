@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
+    check_max,
     ZERO, Checker, Document, Party, Payment, Tax, check_given_totals, fmt, fmt_date, fmt_rate, norm_payments,
     normalize_buyer, opt, sub,
 )
@@ -74,6 +75,7 @@ class NotaDebito(Document):
                 ck.add("total", f"el valor total {fmt(given_total)} no coincide con total sin impuestos + "
                        f"impuestos = {fmt(total)}")
             self.total = total
+            check_max(ck, total, "total", "el valor total")
         self.payments = norm_payments(ck, self.payments, "payments",
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(buyer)

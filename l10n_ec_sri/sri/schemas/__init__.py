@@ -88,9 +88,14 @@ def validate(xml) -> list[FieldError]:
     except KeyError:
         known = ", ".join(v for t, v in SCHEMAS if t == tag)
         return [FieldError(f"/{tag}", f"versión {version!r} de {tag} no soportada (versiones disponibles: {known})")]
+    if root.getroottree().docinfo.internalDTD is not None:
+        return [FieldError(f"/{tag}", "el XML no debe tener declaración DOCTYPE ni entidades (el SRI no las acepta)")]
     with _locks[(tag, version)]:
-        if schema.validate(root):
-            return []
+        try:
+            if schema.validate(root):
+                return []
+        except etree.XMLSchemaValidateError as exc:
+            return [FieldError(f"/{tag}", f"no se pudo validar el XML contra el esquema del SRI: {exc}")]
         log = list(schema.error_log)
     result = []
     for entry in log:

@@ -1,0 +1,599 @@
+"""sri.documents: build, check, totals, access key, XSD validity, CLI."""
+
+import copy
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from sri import access_key, schemas
+from sri.documents import (
+    DOCUMENT_CLASSES, Factura, GuiaRemision, Issuer, Line, LiquidacionCompra, NotaCredito, NotaDebito, Party,
+    Payment, Retencion, Tax, VAT_RATES, from_dict, today_ecuador,
+)
+from sri.errors import SriValidationError
+
+SRI_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PKG_ROOT = os.path.dirname(SRI_DIR)  # l10n_ec_sri/
+EXAMPLES = os.path.join(SRI_DIR, "examples")
+EXAMPLE_FILES = {
+    "factura.json": (Factura, "2.1.0"),
+    "factura_v1.1.0.json": (Factura, "1.1.0"),
+    "nota_credito.json": (NotaCredito, "1.1.0"),
+    "nota_debito.json": (NotaDebito, "1.0.0"),
+    "retencion.json": (Retencion, "2.0.0"),
+    "liquidacion_compra.json": (LiquidacionCompra, "1.1.0"),
+    "guia_remision.json": (GuiaRemision, "1.1.0"),
+}
+ISSUER = {"ruc": "1790016919001", "legal_name": "DISTRIBUIDORA ANDINA DEL PACIFICO S.A.",
+          "main_address": "Av. Amazonas N34-451, Quito"}
+BUYER = {"id_type": "05", "identification": "1712345675", "name": "María José Guamán"}
+
+
+def load(name):
+    with open(os.path.join(EXAMPLES, name), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def factura_data(**over):
+    data = {"type": "factura", "sequential": "1", "issuer": dict(ISSUER), "buyer": dict(BUYER),
+            "lines": [{"description": "Producto", "quantity": "1", "unit_price": "10.00",
+                       "taxes": [{"code": "2", "rate_code": "4"}]}]}
+    data.update(over)
+    return data
+
+
+def errors_of(fn):
+    with pytest.raises(SriValidationError) as exc:
+        fn()
+    return {e.path: e.message for e in exc.value.errors}
+
+
+def assert_xsd_valid(xml):
+    errors = schemas.validate(xml)
+    assert errors == [], "\n".join(map(str, errors)) + "\n" + xml.decode()
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_FILES))
+def test_every_example_builds_and_validates(name):
+    cls, version = EXAMPLE_FILES[name]
+    data = load(name)
+    assert "emission_date" not in data  # examples always use today's date
+    doc = from_dict(data)
+    assert type(doc) is cls and doc.version == version and DOCUMENT_CLASSES[doc.COD_DOC] is cls
+    xml = doc.to_xml()
+    assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    assert b"\n  " not in xml  # not pretty-printed
+    assert_xsd_valid(xml)
+    root = doc.to_element()
+    assert root.tag == cls.ROOT_TAG and root.get("id") == "comprobante" and root.get("version") == version
+    assert root.findtext("infoTributaria/claveAcceso") == doc.access_key
+    assert root.findtext("infoTributaria/codDoc") == cls.COD_DOC
+    assert doc.emission_date == today_ecuador()
+    parsed = access_key.parse(doc.access_key)
+    assert parsed.document_type == cls.COD_DOC and parsed.ruc == doc.issuer.ruc
+    assert parsed.emission_date == doc.emission_date
+    assert parsed.document_number == doc.document_number
+
+
+def test_factura_example_totals():
+    doc = from_dict(load("factura.json"))
+    root = doc.to_element()
+    info = root.find("infoFactura")
+    assert info.findtext("totalSinImpuestos") == "176.36"
+    assert info.findtext("totalDescuento") == "12.00"
+    totals = {t.findtext("codigoPorcentaje"): (t.findtext("baseImponible"), t.findtext("valor"))
+              for t in info.find("totalConImpuestos")}
+    assert totals == {"0": ("8.55", "0.00"), "4": ("125.81", "18.87"), "5": ("42.00", "2.10")}
+    assert info.findtext("propina") == "10.00"
+    assert info.findtext("importeTotal") == "207.33"
+    assert [p.findtext("total") for p in info.find("pagos")] == ["150.00", "57.33"]
+    assert root.findall("detalles/detalle")[3].findtext("precioUnitario") == "7.123456"
+    assert root.findall("detalles/detalle")[3].findtext("cantidad") == "2.50"
+    names = [c.get("nombre") for c in root.find("infoAdicional")]
+    assert names == ["Dirección", "Teléfono", "Vendedor", "Email"]
+
+
+def test_public_names_and_constants():
+    assert {k: v.__name__ for k, v in DOCUMENT_CLASSES.items()} == {
+        "01": "Factura", "03": "LiquidacionCompra", "04": "NotaCredito", "05": "NotaDebito",
+        "06": "GuiaRemision", "07": "Retencion"}
+    assert (Factura.VERSION, Factura.ROOT_TAG) == ("2.1.0", "factura")
+    assert (Retencion.ROOT_TAG, Retencion.VERSION) == ("comprobanteRetencion", "2.0.0")
+    assert VAT_RATES["4"] == Decimal("15") and VAT_RATES["10"] == Decimal("13") and VAT_RATES["5"] == Decimal("5")
+
+
+# --------------------------------------------------------------------------- generated cases
+
+RATE_CODES = ["0", "2", "3", "4", "5", "6", "7", "8", "10"]
+
+
+def random_factura(rng, n_lines, version, optional):
+    lines = []
+    for i in range(n_lines):
+        q_places, p_places = rng.randint(0, 6), rng.randint(0, 6)
+        qty = Decimal(rng.randint(1, 10 ** 6)).scaleb(-min(q_places + 2, 6))
+        price = Decimal(rng.randint(0, 10 ** 7)).scaleb(-min(p_places + 2, 6))
+        line = {"description": f"Artículo {i} & <compañía> \"especial\"", "quantity": str(qty),
+                "unit_price": str(price), "taxes": [{"code": "2", "rate_code": rng.choice(RATE_CODES)}]}
+        gross = qty * price
+        if optional and rng.random() < 0.4 and gross >= 1:
+            line["discount_percent"] = str(rng.choice([5, 10, "12.5", 50]))
+        if optional and rng.random() < 0.2:
+            line["taxes"].insert(0, {"code": "3", "rate_code": "3011", "rate": "15"})
+        if optional and rng.random() < 0.1:
+            line["taxes"].append({"code": "5", "rate_code": "5001", "rate": "0.02"})
+        if optional and rng.random() < 0.3:
+            line["main_code"] = f"P{i:05d}"
+            line["aux_code"] = f"A{i}"
+            line["unit"] = "unidad"
+            line["extra"] = [{"name": f"n{k}", "value": f"valor {k}"} for k in range(rng.randint(1, 3))]
+        lines.append(line)
+    data = factura_data(version=version, lines=lines, sequential=str(rng.randint(1, 999999999)))
+    if optional:
+        data["tip"] = str(Decimal(rng.randint(0, 5000)).scaleb(-2))
+        data["remission_guide"] = "001-001-000000001"
+        data["buyer"] = {"id_type": "04", "identification": "0992345675001", "name": "COMERCIAL GUAYAS CIA. LTDA.",
+                         "address": "Av. 9 de Octubre 1520, Guayaquil", "email": "a@b.ec"}
+        data["issuer"].update(trade_name="ANDIPAC", establishment_address="Quito", special_taxpayer="5368",
+                              accounting_required=True, withholding_agent="12345678", rimpe=True)
+        data["additional_info"] = {f"Campo {k}": f"Valor {k}" for k in range(rng.randint(1, 14))}
+    return data
+
+
+@pytest.mark.parametrize("version", ["2.1.0", "1.1.0"])
+@pytest.mark.parametrize("optional", [False, True])
+def test_generated_facturas_validate_and_add_up(version, optional):
+    rng = random.Random(f"{version}-{optional}")
+    for n_lines in list(range(1, 11)) + [17, 33, 50]:
+        data = random_factura(rng, n_lines, version, optional)
+        doc = from_dict(copy.deepcopy(data))
+        xml = doc.to_xml()
+        assert_xsd_valid(xml)
+        root = etree.fromstring(xml)
+        info = root.find("infoFactura")
+        dets = root.findall("detalles/detalle")
+        assert len(dets) == n_lines
+        subtotal = sum(Decimal(d.findtext("precioTotalSinImpuesto")) for d in dets)
+        assert Decimal(info.findtext("totalSinImpuestos")) == subtotal
+        assert Decimal(info.findtext("totalDescuento")) == sum(Decimal(d.findtext("descuento")) for d in dets)
+        for d in dets:
+            qty, price = Decimal(d.findtext("cantidad")), Decimal(d.findtext("precioUnitario"))
+            expected = (qty * price - Decimal(d.findtext("descuento"))).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+            assert Decimal(d.findtext("precioTotalSinImpuesto")) == expected
+        per_key = {}
+        for imp in root.iterfind("detalles/detalle/impuestos/impuesto"):
+            key = (imp.findtext("codigo"), imp.findtext("codigoPorcentaje"))
+            base, value = per_key.get(key, (Decimal(0), Decimal(0)))
+            per_key[key] = (base + Decimal(imp.findtext("baseImponible")), value + Decimal(imp.findtext("valor")))
+            if key[0] == "2":
+                rate = VAT_RATES[key[1]]
+                assert Decimal(imp.findtext("tarifa")) == rate
+                assert Decimal(imp.findtext("valor")) == (Decimal(imp.findtext("baseImponible")) * rate / 100) \
+                    .quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        totals = {(t.findtext("codigo"), t.findtext("codigoPorcentaje")):
+                  (Decimal(t.findtext("baseImponible")), Decimal(t.findtext("valor")))
+                  for t in info.find("totalConImpuestos")}
+        assert totals == per_key
+        tip = Decimal(info.findtext("propina") or 0)
+        total = subtotal + sum(v for _, v in totals.values()) + tip
+        assert Decimal(info.findtext("importeTotal")) == total
+        assert sum(Decimal(p.findtext("total")) for p in info.find("pagos")) == total
+        assert ("&amp;" in xml.decode()) and b"<compa" not in xml
+
+
+@pytest.mark.parametrize("rate_code", RATE_CODES)
+def test_each_vat_rate(rate_code):
+    data = factura_data(lines=[{"description": "X", "quantity": "3", "unit_price": "33.333333",
+                                "taxes": [{"rate_code": rate_code}]}])
+    doc = from_dict(data)
+    assert_xsd_valid(doc.to_xml())
+    t = doc.tax_totals[0]
+    assert t.base == Decimal("100.00")
+    assert t.amount == (Decimal("100.00") * VAT_RATES[rate_code] / 100).quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("1", "1.00"), ("1.5", "1.50"), ("0.000001", "0.000001"), ("123456.123450", "123456.12345"),
+    ("100", "100.00"), ("1E+2", "100.00"), ("2.100000", "2.10"),
+])
+def test_quantity_formatting(value, expected):
+    doc = from_dict(factura_data(lines=[{"description": "X", "quantity": value, "unit_price": "1",
+                                         "taxes": [{"rate_code": "0"}]}]))
+    root = doc.to_element()
+    assert root.findtext("detalles/detalle/cantidad") == expected
+    assert_xsd_valid(doc.to_xml())
+
+
+def test_half_up_rounding_of_computed_values():
+    doc = from_dict(factura_data(lines=[{"description": "X", "quantity": "1", "unit_price": "0.125",
+                                         "taxes": [{"rate_code": "4"}]},
+                                        {"description": "Y", "quantity": "1", "unit_price": "0.30",
+                                         "taxes": [{"rate_code": "4"}]}]))
+    doc.check()
+    assert doc.lines[0].subtotal == Decimal("0.13")  # 0.125 -> 0.13 (half up, not banker's)
+    assert doc.lines[1].taxes[0].amount == Decimal("0.05")  # 0.045 -> 0.05
+    assert doc.total == Decimal("0.43") + Decimal("0.02") + Decimal("0.05")
+
+
+@pytest.mark.parametrize("name", ["nota_credito.json", "nota_debito.json", "retencion.json",
+                                  "liquidacion_compra.json", "guia_remision.json"])
+def test_other_types_with_variations(name):
+    rng = random.Random(name)
+    for i in range(12):
+        data = load(name)
+        data["sequential"] = str(i + 1)
+        data["environment"] = rng.choice(["1", "2"])
+        if rng.random() < 0.5:
+            data["additional_info"] = []
+        if rng.random() < 0.5:
+            data["issuer"] = dict(ISSUER)
+        if name in ("nota_credito.json", "liquidacion_compra.json"):
+            for ln in data["lines"]:
+                ln["taxes"] = [{"code": "2", "rate_code": rng.choice(RATE_CODES)}]
+                ln["quantity"] = str(Decimal(rng.randint(1, 10 ** 7)).scaleb(-rng.randint(0, 6)))
+            if name == "liquidacion_compra.json":
+                data["payments"] = [{"method": "20"}]
+                if rng.random() < 0.5:
+                    data.pop("reimbursements")
+        if name == "nota_debito.json":
+            rc = rng.choice(RATE_CODES)
+            data["taxes"] = [{"code": "2", "rate_code": rc}]
+            data.pop("payments")
+        if name == "guia_remision.json":
+            data["recipients"] *= rng.randint(1, 3)
+        if name == "retencion.json":
+            data["support_documents"] *= rng.randint(1, 3)
+        doc = from_dict(data)
+        assert_xsd_valid(doc.to_xml())
+
+
+def test_nota_debito_totals():
+    doc = from_dict(load("nota_debito.json"))
+    doc.check()
+    assert doc.subtotal == Decimal("13.50")
+    assert doc.taxes[0].base == Decimal("13.50") and doc.taxes[0].amount == Decimal("2.03")
+    assert doc.total == Decimal("15.53")
+
+
+def test_retencion_values():
+    doc = from_dict(load("retencion.json"))
+    root = doc.to_element()
+    rets = root.findall("docsSustento/docSustento/retenciones/retencion")
+    assert [(r.findtext("codigo"), r.findtext("porcentajeRetener"), r.findtext("valorRetenido")) for r in rets] == \
+        [("1", "10", "50.00"), ("2", "20", "15.00")]
+    ds = root.find("docsSustento/docSustento")
+    assert ds.findtext("numDocSustento") == "001001000004521"
+    assert ds.findtext("totalSinImpuestos") == "500.00" and ds.findtext("importeTotal") == "575.00"
+    assert root.findtext("infoCompRetencion/periodoFiscal") == doc.emission_date.strftime("%m/%Y")
+
+
+def test_liquidacion_reimbursements():
+    root = from_dict(load("liquidacion_compra.json")).to_element()
+    info = root.find("infoLiquidacionCompra")
+    assert info.findtext("codDocReembolso") == "41"
+    assert info.findtext("totalComprobantesReembolso") == "46.00"
+    assert root.findtext("reembolsos/reembolsoDetalle/estabDocReembolso") == "002"
+
+
+def test_dataclasses_directly():
+    doc = Factura(
+        issuer=Issuer(ruc="1790016919001", legal_name="ACME S.A.", main_address="Quito"),
+        buyer=Party(id_type="07", identification="", name=""),
+        lines=[Line(description="Café", quantity=Decimal("2"), unit_price=Decimal("1.25"),
+                    taxes=[Tax(rate_code="4")])],
+        payments=[Payment(method="01")],
+        sequential=42,
+    )
+    xml = doc.to_xml()
+    assert_xsd_valid(xml)
+    root = etree.fromstring(xml)
+    assert root.findtext("infoFactura/identificacionComprador") == "9999999999999"
+    assert root.findtext("infoFactura/razonSocialComprador") == "CONSUMIDOR FINAL"
+    assert root.findtext("infoFactura/importeTotal") == "2.88"
+    assert root.findtext("infoTributaria/secuencial") == "000000042"
+
+
+# --------------------------------------------------------------------------- access key
+
+
+def test_access_key_generated_once_and_kept():
+    doc = from_dict(factura_data())
+    key = doc.access_key
+    assert access_key.is_valid(key)
+    doc.check()
+    doc.to_xml()
+    assert doc.access_key == key
+    assert doc.numeric_code == key[39:47]
+    # the Odoo side stores it and passes it back: same key, never regenerated
+    again = from_dict(factura_data(access_key=key))
+    assert again.access_key == key
+    assert etree.fromstring(again.to_xml()).findtext("infoTributaria/claveAcceso") == key
+    # numeric_code given: deterministic
+    a = from_dict(factura_data(numeric_code="12345678")).access_key
+    b = from_dict(factura_data(numeric_code="12345678")).access_key
+    assert a == b and a[39:47] == "12345678"
+
+
+def test_access_key_follows_fields_edited_before_check():
+    doc = from_dict(factura_data(numeric_code="87654321"))
+    doc.sequential = "99"
+    doc.check()
+    parsed = access_key.parse(doc.access_key)
+    assert parsed.sequential == "000000099" and parsed.numeric_code == "87654321"
+
+
+def test_given_access_key_must_match_document():
+    key = from_dict(factura_data(sequential="5")).access_key
+    errs = errors_of(lambda: from_dict(factura_data(sequential="6", access_key=key)).check())
+    assert "no corresponde" in errs["access_key"] and "secuencial" in errs["access_key"]
+    bad = key[:48] + str((int(key[48]) + 1) % 10)
+    errs = errors_of(lambda: from_dict(factura_data(sequential="5", access_key=bad)).check())
+    assert "dígito verificador" in errs["access_key"]
+
+
+def test_access_key_uses_given_date():
+    day = today_ecuador() - datetime.timedelta(days=3)
+    doc = from_dict(factura_data(emission_date=day.isoformat()))
+    assert access_key.parse(doc.access_key).emission_date == day
+    assert etree.fromstring(doc.to_xml()).findtext("infoFactura/fechaEmision") == day.strftime("%d/%m/%Y")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_wrong_issuer_ruc():
+    data = factura_data()
+    data["issuer"]["ruc"] = "1790016918001"
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "dígito verificador" in errs["issuer.ruc"]
+
+
+@pytest.mark.parametrize("id_type,number,fragment", [
+    ("04", "1712345676001", "cédula válida"),
+    ("05", "1712345676", "dígito verificador"),
+    ("05", "171234567", "10 dígitos"),
+    ("07", "1712345675", "9999999999999"),
+])
+def test_wrong_buyer_identification(id_type, number, fragment):
+    data = factura_data(buyer={"id_type": id_type, "identification": number, "name": "Juan"})
+    errs = errors_of(lambda: from_dict(data).check())
+    assert fragment in errs["buyer.identification"]
+
+
+def test_negative_amount():
+    data = factura_data()
+    data["lines"][0]["unit_price"] = "-5"
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "no puede ser negativo" in errs["lines[0].unit_price"]
+
+
+def test_seven_decimals_quantity_is_an_error_not_rounded():
+    data = factura_data()
+    data["lines"] = data["lines"] * 3
+    data["lines"][2] = dict(data["lines"][2], quantity="1.1234567")
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "como máximo 6 decimales" in errs["lines[2].quantity"]
+    assert list(errs) == ["lines[2].quantity"]
+
+
+def test_given_total_with_three_decimals_is_an_error():
+    errs = errors_of(lambda: from_dict(factura_data(total="11.501")).check())
+    assert "como máximo 2 decimales" in errs["total"]
+    errs = errors_of(lambda: from_dict(factura_data(tip="0.005")).check())
+    assert "como máximo 2 decimales" in errs["tip"]
+
+
+def test_given_total_that_does_not_add_up():
+    errs = errors_of(lambda: from_dict(factura_data(total="12.00")).check())
+    assert "11.50" in errs["total"]
+    assert from_dict(factura_data(total="11.50", subtotal="10", total_discount="0")).to_xml()
+
+
+def test_given_tax_totals_are_kept_when_consistent():
+    doc = from_dict(factura_data(tax_totals=[{"code": "2", "rate_code": "4", "base": "10.00", "amount": "1.50",
+                                              "additional_discount": "0.00"}]))
+    root = doc.to_element()
+    assert root.findtext("infoFactura/totalConImpuestos/totalImpuesto/descuentoAdicional") == "0.00"
+    errs = errors_of(lambda: from_dict(factura_data(tax_totals=[
+        {"code": "2", "rate_code": "4", "base": "20.00", "amount": "1.50"}])).check())
+    assert "no coincide" in errs["tax_totals[0].base"]
+
+
+def test_missing_buyer_and_empty_lines():
+    data = factura_data(lines=[])
+    data.pop("buyer")
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "comprador" in errs["buyer"]
+    assert "líneas" in errs["lines"]
+
+
+def test_too_long_string_and_newlines():
+    data = factura_data()
+    data["lines"][0]["description"] = "x" * 301
+    data["buyer"]["name"] = "Juan\nPérez\r\n  Ríos"
+    data["lines"][0]["main_code"] = "C" * 26
+    doc = from_dict(data)
+    errs = errors_of(doc.check)
+    assert "300 caracteres (tiene 301)" in errs["lines[0].description"]
+    assert "25 caracteres" in errs["lines[0].main_code"]
+    assert doc.buyer.name == "Juan Pérez Ríos"
+
+
+def test_amounts_beyond_14_digits():
+    data = factura_data()
+    data["lines"][0].update(quantity="999999", unit_price="99999999")
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "supera el máximo" in errs["lines[0].subtotal"]
+    data["lines"] = [dict(data["lines"][0], quantity="9999", unit_price="99999999.99")] * 2
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "supera el máximo" in errs["total"]
+
+
+def test_every_problem_is_listed_at_once():
+    data = factura_data(sequential="0", establishment="1234", environment="3")
+    data["issuer"]["ruc"] = "123"
+    data["buyer"]["identification"] = "1712345676"
+    data["lines"][0]["quantity"] = "-1"
+    data["lines"].append({"description": "", "quantity": "1", "unit_price": "abc", "taxes": []})
+    errs = errors_of(lambda: from_dict(data).check())
+    for path in ["sequential", "establishment", "environment", "issuer.ruc", "buyer.identification",
+                 "lines[0].quantity", "lines[1].description", "lines[1].unit_price", "lines[1].taxes"]:
+        assert path in errs, (path, errs)
+
+
+def test_consumidor_final_limit():
+    data = factura_data(buyer={"id_type": "07", "identification": "9999999999999", "name": "CONSUMIDOR FINAL"})
+    data["lines"][0]["unit_price"] = "100"
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "consumidor final" in errs["buyer.id_type"]
+    data["buyer"]["name"] = "Pedro"
+    data["lines"][0]["unit_price"] = "1"
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "CONSUMIDOR FINAL" in errs["buyer.name"]
+
+
+def test_emission_date_window():
+    today = today_ecuador()
+    errs = errors_of(lambda: from_dict(factura_data(emission_date=(today + datetime.timedelta(days=1)).isoformat()))
+                     .check())
+    assert "posterior a hoy" in errs["emission_date"]
+    old = (today - datetime.timedelta(days=91)).isoformat()
+    errs = errors_of(lambda: from_dict(factura_data(emission_date=old)).check())
+    assert "extemporánea" in errs["emission_date"]
+    assert_xsd_valid(from_dict(factura_data(emission_date=old)).to_xml(check_date=False))
+    errs = errors_of(lambda: from_dict(factura_data(emission_date="31/02/2024")).check())
+    assert "fecha válida" in errs["emission_date"]
+
+
+def test_vat_rate_mismatch_and_unknown_code():
+    data = factura_data()
+    data["lines"][0]["taxes"] = [{"code": "2", "rate_code": "4", "rate": "12"}]
+    assert "no corresponde" in errors_of(lambda: from_dict(data).check())["lines[0].taxes[0].rate"]
+    data["lines"][0]["taxes"] = [{"code": "2", "rate_code": "9"}]
+    assert "desconocido" in errors_of(lambda: from_dict(data).check())["lines[0].taxes[0].rate_code"]
+    data["lines"][0]["taxes"] = [{"code": "4", "rate_code": "4"}]
+    assert "no es válido" in errors_of(lambda: from_dict(data).check())["lines[0].taxes[0].code"]
+
+
+def test_payments_must_add_up():
+    data = factura_data(payments=[{"method": "01", "total": "5.00"}, {"method": "19", "total": "5.00"}])
+    assert "11.50" in errors_of(lambda: from_dict(data).check())["payments"]
+    data = factura_data(payments=[{"method": "99", "total": "11.50"}])
+    assert "forma de pago" in errors_of(lambda: from_dict(data).check())["payments[0].method"]
+
+
+def test_limits_on_additional_fields():
+    data = factura_data(additional_info=[{"name": f"c{i}", "value": "v"} for i in range(16)])
+    assert "15" in errors_of(lambda: from_dict(data).check())["additional_info"]
+    data = factura_data()
+    data["lines"][0]["extra"] = [{"name": f"c{i}", "value": "v"} for i in range(4)]
+    assert "3" in errors_of(lambda: from_dict(data).check())["lines[0].extra"]
+    # empty values are dropped, not sent
+    doc = from_dict(factura_data(additional_info={"Vacío": "", "Lleno": "x"}))
+    assert [e.name for e in doc.check().additional_info] == ["Lleno"]
+
+
+def test_from_dict_structure_errors():
+    with pytest.raises(SriValidationError) as exc:
+        from_dict({"type": "boleta"})
+    assert exc.value.errors[0].path == "type"
+    data = factura_data(colour="red")
+    data["lines"][0]["qty"] = 1
+    errs = errors_of(lambda: from_dict(data))
+    assert "campo desconocido" in errs["colour"] and "lines[0].qty" in errs
+    data = factura_data()
+    del data["issuer"]["ruc"]
+    assert "obligatorio" in errors_of(lambda: from_dict(data))["issuer.ruc"]
+    assert "versión" in errors_of(lambda: from_dict(factura_data(version="2.0.0")).check())["version"]
+
+
+def test_other_types_errors():
+    data = load("retencion.json")
+    data["subject"] = {"id_type": "07", "identification": "9999999999999", "name": "CONSUMIDOR FINAL"}
+    data["support_documents"][0]["withholdings"][0]["base"] = "1.001"
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "consumidor final" in errs["subject.id_type"]
+    assert "2 decimales" in errs["support_documents[0].withholdings[0].base"]
+    data = load("liquidacion_compra.json")
+    data["lines"][0]["taxes"] = [{"code": "3", "rate_code": "3011", "rate": "10"}]
+    assert "no es válido" in errors_of(lambda: from_dict(data).check())["lines[0].taxes[0].code"]
+    data = load("nota_credito.json")
+    data["modified_doc_number"] = "001-001-12"
+    assert "001-001-000000123" in errors_of(lambda: from_dict(data).check())["modified_doc_number"]
+    data = load("guia_remision.json")
+    data["recipients"][0]["lines"] = []
+    data.pop("plate")
+    errs = errors_of(lambda: from_dict(data).check())
+    assert "recipients[0].lines" in errs and "plate" in errs
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def test_build_speed():
+    data = factura_data(lines=[{"description": f"Producto {i}", "quantity": "2", "unit_price": "3.5",
+                                "discount": "0.50", "taxes": [{"rate_code": "4"}]} for i in range(10)])
+    doc = from_dict(data)
+    doc.check()
+    n = 300
+    t0 = time.perf_counter()
+    for _ in range(n):
+        doc.to_xml()
+    per_doc = (time.perf_counter() - t0) / n
+    assert per_doc < 300e-6, f"to_xml of a 10-line factura took {per_doc * 1e6:.0f} µs"
+    t0 = time.perf_counter()
+    for _ in range(n):
+        from_dict(copy.deepcopy(data)).to_xml()
+    per_doc = (time.perf_counter() - t0) / n
+    assert per_doc < 2e-3, f"from_dict + check + to_xml took {per_doc * 1e6:.0f} µs"
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "sri", *args], cwd=PKG_ROOT, capture_output=True, input=stdin,
+                          timeout=60)
+
+
+def test_cli_build_and_validate(tmp_path):
+    res = run_cli("build", os.path.join(EXAMPLES, "factura.json"))
+    assert res.returncode == 0, res.stderr.decode()
+    assert_xsd_valid(res.stdout.strip())
+    out = tmp_path / "nc.xml"
+    res = run_cli("build", os.path.join(EXAMPLES, "nota_credito.json"), "-o", str(out))
+    assert res.returncode == 0, res.stderr.decode()
+    res = run_cli("validate", str(out))
+    assert res.returncode == 0 and res.stdout.decode().strip() == "válido"
+    root = etree.fromstring(out.read_bytes())
+    root.find("infoNotaCredito/valorModificacion").text = "1.234"
+    out.write_bytes(etree.tostring(root))
+    res = run_cli("validate", str(out))
+    assert res.returncode == 1
+    assert "/notaCredito/infoNotaCredito/valorModificacion" in res.stdout.decode()
+
+
+def test_cli_build_reports_errors(tmp_path):
+    data = load("factura.json")
+    data["buyer"]["identification"] = "1712345676"
+    data["lines"][1]["quantity"] = "1.1234567"
+    src = tmp_path / "bad.json"
+    src.write_text(json.dumps(data), encoding="utf-8")
+    res = run_cli("build", str(src))
+    assert res.returncode == 2
+    err = res.stderr.decode()
+    assert "buyer.identification" in err and "lines[1].quantity" in err
+    src.write_text("{not json", encoding="utf-8")
+    res = run_cli("build", str(src))
+    assert res.returncode == 2 and "JSON mal formado" in res.stderr.decode()
