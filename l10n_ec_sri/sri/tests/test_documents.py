@@ -597,3 +597,12 @@ def test_cli_build_reports_errors(tmp_path):
     src.write_text("{not json", encoding="utf-8")
     res = run_cli("build", str(src))
     assert res.returncode == 2 and "JSON mal formado" in res.stderr.decode()
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_FILES))
+def test_to_dict_round_trip_keeps_key_and_xml(name):
+    doc = from_dict(load(name))
+    xml = doc.to_xml()
+    again = from_dict(json.loads(json.dumps(doc.to_dict())))
+    assert again.access_key == doc.access_key
+    assert again.to_xml() == xml
