@@ -70,8 +70,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$stamp_src" ]; then
   "$SRI_VENV/bin/pip" install -q "setuptools<81" wheel
   "$SRI_VENV/bin/pip" install -q -r "$tmp/odoo-requirements.txt"
   "$SRI_VENV/bin/pip" install -q --no-binary lxml,xmlsec -r "$ROOT/requirements.txt"
-  "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, odoo" 2>/dev/null \
-    || PYTHONPATH="$ODOO_SRC" "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, odoo"
+  # Odoo is not pip-installed: a .pth file puts $ODOO_SRC on the venv's path (setup/odoo needs it).
+  site=$("$SRI_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "$ODOO_SRC" > "$site/odoo-src.pth"
+  "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, odoo.release"
   rm -rf "$tmp"
   echo "$stamp_src" > "$stamp"
 fi
