@@ -81,7 +81,7 @@ def test_send_then_authorize(sim, client, cert):
 
 
 def test_rejected_by_rule_is_no_autorizado_with_reasons(sim, client, cert):
-    sim.set_knobs(reject_rule=["importeTotal>1000", "buyer=0999999999|COMPRADOR BLOQUEADO"])
+    sim.set_knobs(reject_rule=["importeTotal>1000", "buyer=0102030400|COMPRADOR BLOQUEADO"])
     xml, key = signed(cert, base=2000)
     assert client.send(xml).outcome is Outcome.RECEIVED
     auth = client.authorize(key)
@@ -89,7 +89,7 @@ def test_rejected_by_rule_is_no_autorizado_with_reasons(sim, client, cert):
     assert auth.messages[0].type == "ERROR" and "importeTotal" in auth.messages[0].additional_info
     assert any("importeTotal" in line for line in auth.reasons)
 
-    xml, key = signed(cert, buyer="0999999999")
+    xml, key = signed(cert, buyer="0102030400")
     client.send(xml)
     auth = client.authorize(key)
     assert auth.outcome is Outcome.REJECTED and auth.messages[0].message == "COMPRADOR BLOQUEADO"
