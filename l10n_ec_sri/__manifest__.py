@@ -41,7 +41,9 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/l10n_ec_sri_demo.xml",
+    ],
     "images": ["static/description/icon.png"],
     "installable": True,
     "application": False,
