@@ -5,6 +5,14 @@
   :func:`sign` only fills a template and lets xmlsec digest and sign.
 - :func:`sign` appends an enveloped ``ds:Signature`` as the last child of the root: RSA-SHA1, SHA-1
   digests, inclusive C14N 1.0, three references (SignedProperties, KeyInfo, ``#comprobante``).
+  The three digests are computed with libxml2's inclusive C14N (through lxml) and hashlib, and
+  xmlsec signs the canonical SignedInfo (``sign_binary``): xmlsec's own ``sign`` resolves each
+  ``#id`` reference through an XPointer node set and walks the whole document for every reference
+  and for SignedInfo, which made signing cost grow with the size of the document. Documents where
+  the shortcut could differ from xmlsec (a DOCTYPE, ``xml:*`` attributes on the root inherited by
+  the signature subtrees, a root id that is not a plain NCName…) are still signed by xmlsec's
+  ``sign``. The signature is spliced into the input bytes before the root's end tag when they are
+  UTF-8 with nothing around the root, instead of serializing the tree again.
 - :func:`verify` checks a signed document with the certificate embedded in its KeyInfo.
 """
 
@@ -96,6 +104,15 @@ def _b64(data):
     return base64.b64encode(data).decode("ascii")
 
 
+def _wrap64(text):
+    """Base64 in lines of 64 characters, as xmlsec writes SignatureValue and RSAKeyValue."""
+    return "\n".join([text[i:i + 64] for i in range(0, len(text), 64)])
+
+
+def _sha1_b64(data):
+    return base64.b64encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
 def _int_b64(n):
     return _b64(n.to_bytes((n.bit_length() + 7) // 8 or 1, "big"))
 
@@ -184,20 +201,51 @@ class Certificate(CertInfo):
         self.exponent_b64 = _int_b64(numbers.e)
         self.cert_digest_b64 = _b64(hashlib.sha1(self.der).digest())
         self.issuer_name = self.issuer
-        # The template as a %-format string: only the ids, the signing time and the root id are
-        # left for sign() to fill. xmlsec rewrites KeyValue itself (it always writes the key
-        # value of the signing key), so it stays empty here.
-        self._template = (_TEMPLATE.replace("%", "%%")
-                          .replace("{cert}", self.cert_b64)
-                          .replace("{cert_digest}", self.cert_digest_b64)
-                          .replace("{issuer}", _xml_text(self.issuer_name).replace("%", "%%"))
-                          .replace("{serial}", str(self.serial_number))
-                          .replace("{u}", "%(u)s").replace("{t}", "%(t)s")
-                          .replace("{root_id}", "%(r)s"))
+        # The templates as %-format strings, cert-specific values filled in. ``_template`` (xmlsec's
+        # sign) leaves the digests, the signature value and KeyValue empty: xmlsec fills them (it
+        # writes the key value of the signing key itself). ``_fast_template`` writes KeyValue as
+        # xmlsec does (base64 in lines of 64 characters, one element a line) and leaves
+        # placeholders for the digests and the signature value; ``_c14n_*`` are the inclusive C14N
+        # 1.0 forms of SignedInfo, KeyInfo and SignedProperties with a placeholder ``%(ns)s`` for
+        # the namespace declarations in scope at their apex.
+        self.key_value = (
+            f"<ds:KeyValue>\n<ds:RSAKeyValue>\n<ds:Modulus>\n{_wrap64(self.modulus_b64)}\n"
+            f"</ds:Modulus>\n<ds:Exponent>\n{_wrap64(self.exponent_b64)}\n</ds:Exponent>\n"
+            f"</ds:RSAKeyValue>\n</ds:KeyValue>")
+        template = (_TEMPLATE.replace("%", "%%")
+                    .replace("{cert}", self.cert_b64)
+                    .replace("{cert_digest}", self.cert_digest_b64)
+                    .replace("{issuer}", _xml_text(self.issuer_name).replace("%", "%%"))
+                    .replace("{serial}", str(self.serial_number))
+                    .replace("{u}", "%(u)s").replace("{t}", "%(t)s")
+                    .replace("{root_id}", "%(r)s"))
+        self._template = (template.replace("{d1}", "").replace("{d2}", "").replace("{d}", "")
+                          .replace("{sv}", "").replace("{key_value}", "<ds:KeyValue/>"))
+        self._fast_template = (template.replace("{d1}", "%(d1)s").replace("{d2}", "%(d2)s")
+                               .replace("{d}", "%(d)s").replace("{sv}", "%(sv)s")
+                               .replace("{key_value}", self.key_value))
+        # The placeholders are plain text for the parser and for C14N, so canonicalizing the
+        # format string gives a format string of the canonical form.
+        signature = etree.fromstring(self._fast_template, _PARSER)
+        self._c14n_signed_info, self._c14n_key_info, self._c14n_props = (
+            _c14n_template(element)
+            for element in (signature[0], signature[2], signature[3][0][0]))
+
+
+def _c14n_template(element):
+    text = etree.tostring(element, method="c14n", exclusive=False, with_comments=False).decode()
+    start = f"<{element.prefix}:{etree.QName(element).localname}{_APEX_NS}"
+    if not text.startswith(start):  # pragma: no cover - the template is ours
+        raise AssertionError(f"unexpected canonical form {text[:200]!r}")
+    return text.replace(_APEX_NS, "%(ns)s", 1)
+
+
+_APEX_NS = f' xmlns:ds="{DS_NS}" xmlns:etsi="{ETSI_NS}"'
 
 
 # One line, no indentation: whitespace inside ds:Signature would be signed too and some
-# verifiers are picky about it. {u} is the random id of the signature, {t} the signing time.
+# verifiers are picky about it. {u} is the random id of the signature, {t} the signing time,
+# {d1} {d2} {d} the digests of SignedProperties, KeyInfo and the document, {sv} the signature value.
 _TEMPLATE = (
     f'<ds:Signature xmlns:ds="{DS_NS}" xmlns:etsi="{ETSI_NS}" Id="Signature{{u}}">'
     f'<ds:SignedInfo Id="Signature-SignedInfo{{u}}">'
@@ -205,17 +253,17 @@ _TEMPLATE = (
     f'<ds:SignatureMethod Algorithm="{RSA_SHA1}"/>'
     f'<ds:Reference Id="SignedPropertiesID{{u}}" Type="{SIGNED_PROPERTIES_TYPE}" '
     f'URI="#Signature{{u}}-SignedProperties{{u}}">'
-    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue></ds:DigestValue></ds:Reference>'
+    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue>{{d1}}</ds:DigestValue></ds:Reference>'
     f'<ds:Reference URI="#Certificate{{u}}">'
-    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue></ds:DigestValue></ds:Reference>'
+    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue>{{d2}}</ds:DigestValue></ds:Reference>'
     f'<ds:Reference Id="Reference-ID-{{u}}" URI="#{{root_id}}">'
     f'<ds:Transforms><ds:Transform Algorithm="{ENVELOPED}"/></ds:Transforms>'
-    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue></ds:DigestValue></ds:Reference>'
+    f'<ds:DigestMethod Algorithm="{SHA1}"/><ds:DigestValue>{{d}}</ds:DigestValue></ds:Reference>'
     f'</ds:SignedInfo>'
-    f'<ds:SignatureValue Id="SignatureValue{{u}}"></ds:SignatureValue>'
+    f'<ds:SignatureValue Id="SignatureValue{{u}}">{{sv}}</ds:SignatureValue>'
     f'<ds:KeyInfo Id="Certificate{{u}}">'
     f'<ds:X509Data><ds:X509Certificate>{{cert}}</ds:X509Certificate></ds:X509Data>'
-    f'<ds:KeyValue/>'
+    f'{{key_value}}'
     f'</ds:KeyInfo>'
     f'<ds:Object Id="Signature{{u}}-Object{{u}}">'
     f'<etsi:QualifyingProperties Target="#Signature{{u}}">'
@@ -336,34 +384,149 @@ def _parse(xml):
         raise SignatureError(f"El XML del comprobante no está bien formado: {exc}") from None
 
 
+_XML_ATTR = "{http://www.w3.org/XML/1998/namespace}"
+_C14N_ARGS = {"method": "c14n", "exclusive": False, "with_comments": False}
+_RSA_SHA1 = xmlsec.constants.TransformRsaSha1
+_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+
+
+def _attr(value):
+    """An attribute value escaped for serialization (also tab/newline, kept by char refs)."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+def _needs_xmlsec(root):
+    """True when the shortcut might not give what xmlsec gives: a DOCTYPE (entities, default
+    attributes, DTD ids), XML 1.1, ``xml:*`` attributes on the root (inclusive C14N 1.0 copies
+    them onto the apex of the SignedProperties, KeyInfo and SignedInfo subsets), a root id that
+    is not a plain NCName (xmlsec resolves ``#id`` as an XPointer bare name, and the id goes
+    unescaped into the canonical SignedInfo)."""
+    if not _NCNAME.fullmatch(root.get("id")):
+        return True
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.xml_version != "1.0":
+        return True
+    for name in root.attrib:
+        if name.startswith(_XML_ATTR):
+            return True
+    for uri in root.nsmap.values():
+        # libxml2 keeps a "&" of a namespace URI as "&#38;" and C14N writes namespace URIs
+        # unescaped: leave such URIs to xmlsec.
+        if _ODD_URI.search(uri):
+            return True
+    return False
+
+
+_ODD_URI = re.compile(r"""[&<>"'\s]""")
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")
+
+
+def _apex_ns(root):
+    """The namespace declarations inclusive C14N writes on the apex of a subset inside
+    ``ds:Signature`` (the namespaces in scope: the root's, then ds and etsi of the signature),
+    sorted by prefix, the default namespace first."""
+    nsmap = root.nsmap  # the root's own declarations: it is the document element
+    if not nsmap:
+        return _APEX_NS
+    nsmap = dict(nsmap)
+    nsmap["ds"] = DS_NS
+    nsmap["etsi"] = ETSI_NS
+    default = nsmap.pop(None, "")
+    out = f' xmlns="{default}"' if default else ""  # URIs without characters to escape
+    return out + "".join(f' xmlns:{p}="{nsmap[p]}"' for p in sorted(nsmap))
+
+
+def _splice(data, root, signature):
+    """The document ``data`` (the bytes ``root`` was parsed from) with ``signature`` inserted as
+    the last child of the root, with an XML declaration; ``None`` when the bytes cannot be used
+    as they are (another encoding, nodes around the root, an unusual end tag)."""
+    if root.getprevious() is not None or root.getnext() is not None:
+        return None
+    if root.getroottree().docinfo.encoding.upper() not in ("UTF-8", "UTF8"):
+        return None
+    body = data
+    if body.startswith(b"<?xml"):
+        body = body[body.index(b"?>") + 2:]
+    body = body.strip(b" \t\r\n")
+    name = etree.QName(root).localname
+    end_tag = f"</{root.prefix}:{name}>" if root.prefix else f"</{name}>"
+    end_tag = end_tag.encode("utf-8")
+    if not body.startswith(b"<") or not body.endswith(end_tag):
+        return None
+    return b"".join((_DECLARATION, body[:-len(end_tag)], signature, end_tag))
+
+
+def _sign_fast(data, root, cert, values):
+    """Sign without xmlsec's ``sign``: the digests with libxml2's C14N (lxml) and hashlib,
+    the signature value of the canonical SignedInfo with xmlsec's ``sign_binary``."""
+    # Same-document reference "#id" with the enveloped transform: the root element without
+    # comments and without the signature, in inclusive C14N 1.0 — the signature is not in the
+    # tree, so it is the canonical form of the root as parsed.
+    values["d"] = _sha1_b64(etree.tostring(root, **_C14N_ARGS))
+    values["ns"] = _apex_ns(root)
+    values["d1"] = _sha1_b64((cert._c14n_props % values).encode("utf-8"))
+    values["d2"] = _sha1_b64((cert._c14n_key_info % values).encode("utf-8"))
+    signed_info = (cert._c14n_signed_info % values).encode("utf-8")
+    ctx = xmlsec.SignatureContext()
+    ctx.key = cert.xmlsec_key
+    values["sv"] = _wrap64(_b64(ctx.sign_binary(signed_info, _RSA_SHA1)))
+    signature = (cert._fast_template % values).encode("utf-8")
+    out = _splice(data, root, signature)
+    if out is None:
+        root.append(etree.fromstring(signature, _PARSER))
+        out = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+def _sign_xmlsec(root, cert, values):
+    """Sign with xmlsec's own ``sign`` (digests and signature value computed by xmlsec)."""
+    signature = etree.fromstring(cert._template % values, _PARSER)
+    root.append(signature)
+    xmlsec.tree.add_ids(root, ["id", "Id"])
+    ctx = xmlsec.SignatureContext()
+    ctx.key = cert.xmlsec_key
+    ctx.sign(signature)
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+def _sign(data, root, cert, values, use_xmlsec=False):
+    if not use_xmlsec and not _needs_xmlsec(root):
+        try:
+            return _sign_fast(data, root, cert, values)
+        except etree.C14NError:
+            pass  # e.g. a relative namespace URI: xmlsec reports it
+    return _sign_xmlsec(root, cert, values)
+
+
 def sign(xml, cert: Certificate, signing_time: datetime | None = None) -> bytes:
     """Sign an SRI document (bytes/str or an lxml element, which is not modified) and return the
     signed XML as UTF-8 bytes with an XML declaration. ``signing_time`` defaults to now; a naive
     datetime is taken as Ecuador time."""
-    if isinstance(xml, (bytes, bytearray, str)):
-        root = _parse(xml)
-    else:
-        root = etree.fromstring(etree.tostring(xml), _PARSER)
-    cert.check_validity()
+    if isinstance(xml, str):
+        xml = xml.encode("utf-8")
+    elif isinstance(xml, bytearray):
+        xml = bytes(xml)
+    elif not isinstance(xml, bytes):
+        xml = etree.tostring(xml)
+    root = _parse(xml)
+    now = datetime.now(timezone.utc)
+    if not cert.not_before <= now <= cert.not_after:
+        cert.check_validity(now)
     root_id = root.get("id")
     if not root_id:
         raise SignatureError(
             'El elemento raíz del comprobante no tiene el atributo id="comprobante".')
     if len(root) and root[-1].tag == _DS_SIGNATURE:
         raise SignatureError("El comprobante ya está firmado.")
-    if root_id != "comprobante":
-        root_id = _xml_text(root_id).replace('"', "&quot;")
-    signature = etree.fromstring(cert._template % {
-        "u": os.urandom(6).hex(), "t": _signing_time(signing_time), "r": root_id}, _PARSER)
-    root.append(signature)
-    xmlsec.tree.add_ids(root, ["id", "Id"])
-    ctx = xmlsec.SignatureContext()
-    ctx.key = cert.xmlsec_key
+    values = {"u": os.urandom(6).hex(),
+              "t": _signing_time(now if signing_time is None else signing_time),
+              "r": root_id if root_id == "comprobante" else _attr(root_id)}
     try:
-        ctx.sign(signature)
+        return _sign(xml, root, cert, values)
     except xmlsec.Error as exc:
         raise SignatureError(f"No se pudo firmar el comprobante: {exc}") from None
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
 
 # ----------------------------------------------------------------------------------- verification

@@ -373,6 +373,104 @@ def test_xmlsec1_rejects_a_certificate_from_another_ca(signed, tmp_path):
     assert rc != 0, out
 
 
+# ------------------------------------------------- fast path (lxml C14N + hashlib) vs xmlsec
+
+def _with_root(start, end=b"</factura>"):
+    return FACTURA.replace(b'<factura id="comprobante"', start).replace(b"</factura>", end)
+
+
+FAST_PATH_CASES = {
+    "plain": FACTURA,
+    "namespaces and attributes on the root": _with_root(
+        b'<factura xmlns="urn:ejemplo:por-defecto" '
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:a="urn:a" '
+        b'xsi:noNamespaceSchemaLocation="factura.xsd" a:z="1" id="comprobante" b="2"'),
+    "root redeclares ds, another etsi": _with_root(
+        b'<factura xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:etsi="urn:otro" '
+        b'xmlns:zz="urn:zz" id="comprobante"'),
+    "prefixed root, other id": _with_root(
+        b'<p:factura xmlns:p="urn:p" id="doc-1.a"', b"</p:factura>"),
+    "comments, PI and CDATA": _with_root(
+        b'<!-- antes --><?pi datos?><factura id="comprobante"',
+        b"<!-- dentro --><![CDATA[ a<b & c ]]></factura>\n<!-- despues -->"),
+}
+
+
+def _digests_and_value(xml):
+    sig = etree.fromstring(xml)[-1]
+    return ([d.text for d in sig.iterfind("ds:SignedInfo/ds:Reference/ds:DigestValue", NS)],
+            sig.findtext("ds:SignatureValue", namespaces=NS))
+
+
+@pytest.mark.parametrize("case", sorted(FAST_PATH_CASES))
+def test_fast_path_gives_what_xmlsec_computes(case, cert, ca_pem, tmp_path):
+    """Same ids, same time: the digests computed with lxml's C14N and hashlib and the signature
+    value of the canonical SignedInfo are those xmlsec's own sign() computes (RSA PKCS#1 v1.5 is
+    deterministic), and both documents verify with ours and with xmlsec1."""
+    xml = FAST_PATH_CASES[case]
+    out = []
+    for use_xmlsec in (False, True):
+        root = signing._parse(xml)
+        assert not signing._needs_xmlsec(root)
+        values = {"u": "0a1b2c3d4e5f", "t": "2024-03-01T12:30:15-05:00", "r": root.get("id")}
+        out.append(signing._sign(xml, root, cert, values, use_xmlsec=use_xmlsec))
+    fast, slow = out
+    assert _digests_and_value(fast) == _digests_and_value(slow)
+    # Same document content, same canonical signature.
+    assert etree.tostring(etree.fromstring(fast), method="c14n", with_comments=False) == \
+        etree.tostring(etree.fromstring(slow), method="c14n", with_comments=False)
+    if case == "plain":
+        assert fast == slow  # byte for byte, KeyValue and SignatureValue laid out as xmlsec does
+    for doc in (fast, slow):
+        assert signing.verify(doc).ruc == "1790016919001"
+        if XMLSEC1:
+            rc, log = xmlsec1_verify(doc, ca_pem, tmp_path)
+            assert rc == 0, log
+            assert "SignedInfo References (ok/all): 3/3" in log
+
+
+@pytest.mark.parametrize("case", sorted(FAST_PATH_CASES))
+def test_sign_documents_with_namespaces_verifies_and_tampering_fails(case, cert, ca_pem,
+                                                                      tmp_path):
+    signed = signing.sign(FAST_PATH_CASES[case], cert)
+    assert signed.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+    root = etree.fromstring(signed)
+    assert root[-1].tag == f"{{{DS}}}Signature"
+    signing.verify(signed)
+    if XMLSEC1:
+        rc, log = xmlsec1_verify(signed, ca_pem, tmp_path)
+        assert rc == 0, log
+    with pytest.raises(SignatureError, match="modificado"):
+        signing.verify(tamper(signed))
+    if XMLSEC1:
+        rc, log = xmlsec1_verify(tamper(signed), ca_pem, tmp_path)
+        assert rc != 0, log
+
+
+@pytest.mark.parametrize("start", [
+    b'<factura xml:lang="es" id="comprobante"',  # inherited by the C14N subsets of the signature
+    b'<!DOCTYPE factura>\n<factura id="comprobante"',
+    b'<factura xmlns:q="urn:q?a=1&amp;b=2" id="comprobante"',
+])
+def test_documents_left_to_xmlsec_sign_and_verify(start, cert, ca_pem, tmp_path):
+    xml = _with_root(start)
+    assert signing._needs_xmlsec(signing._parse(xml))
+    signed = signing.sign(xml, cert)
+    signing.verify(signed)
+    if XMLSEC1:
+        rc, log = xmlsec1_verify(signed, ca_pem, tmp_path)
+        assert rc == 0, log
+
+
+def test_sign_str_and_other_encodings(cert):
+    latin = FACTURA.decode("utf-8").replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    for xml in (FACTURA.decode("utf-8"), latin.encode("iso-8859-1"), bytearray(FACTURA)):
+        signed = signing.sign(xml, cert)
+        assert signed.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+        assert "Colón".encode("utf-8") in signed
+        signing.verify(signed)
+
+
 # ------------------------------------------------------------------------------------- speed
 
 def test_signing_and_verifying_are_fast(cert):
