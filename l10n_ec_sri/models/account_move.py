@@ -372,6 +372,7 @@ class AccountMove(models.Model):
                               "(m.l10n_ec_sri_state = 'retry' AND COALESCE(m.l10n_ec_sri_sent, FALSE)))")
         if exclude:
             conditions.append("m.id NOT IN %(exclude)s")
+        self.env.flush_all()
         query = f"""
             SELECT m.id
               FROM account_move m
@@ -427,6 +428,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m.l10n_ec_sri_state in QUEUE_STATES)
         if not moves:
             raise UserError(_("None of the selected documents is waiting for the SRI."))
+        self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED", [tuple(moves.ids)]
         )
@@ -618,11 +620,13 @@ class AccountMove(models.Model):
         if not template or not (partner.email or "").strip():
             return False
         attachments = self.l10n_ec_sri_authorized_xml_id | self.l10n_ec_sri_ride_id
-        return self.with_context(lang=partner.lang).message_post_with_source(
+        # no_new_invoice: the attached XML is ours, not a vendor bill for account to import.
+        return self.with_context(lang=partner.lang, no_new_invoice=True).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
             attachment_ids=attachments.ids,
+            partner_ids=partner.ids,
         )
 
     # ------------------------------------------------------------------

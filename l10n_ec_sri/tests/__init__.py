@@ -1,2 +1,6 @@
 from . import test_certificate
 from . import test_security
+from . import test_flow
+from . import test_queue
+from . import test_ride
+from . import test_xmlrpc
