@@ -245,6 +245,7 @@ class TestSriFlow(L10nEcSriFlowCase):
             move.with_context(lang="es_EC").action_post()
         message = str(ctx.exception.args[0])
         self.assertIn("no tiene número de identificación", message)
+        self.assertIn("No se pueden emitir los comprobantes electrónicos", message)
 
     # -- cancelling ---------------------------------------------------------------------------
     def test_cancel_authorized_refused_then_annul(self):
