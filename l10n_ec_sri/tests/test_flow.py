@@ -121,6 +121,26 @@ class TestSriFlow(L10nEcSriFlowCase):
         self.assertEqual(refund.l10n_ec_sri_state, "authorized", refund.l10n_ec_sri_last_error)
         self.assertTrue(refund.l10n_ec_sri_ride_id.name.startswith("Nota_De_Crédito"))
 
+    def test_debit_note(self):
+        invoice = self._invoice(price=80.0)
+        self._run_queue()
+        wizard = self.env["account.debit.note"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"reason": "Intereses por mora", "copy_lines": True, "date": self.today})
+        debit = self.env["account.move"].browse(wizard.create_debit()["res_id"])
+        debit.invoice_line_ids.write({"price_unit": 10.0})
+        self.assertEqual(debit.l10n_latam_document_type_id.code, "05")
+        debit.action_post()
+        self.assertEqual(debit.l10n_ec_sri_state, "to_send")
+        root = etree.fromstring(debit.l10n_ec_sri_xml_id.raw)
+        self.assertEqual(root.tag, "notaDebito")
+        self.assertEqual(root.findtext("infoNotaDebito/numDocModificado"), invoice.l10n_latam_document_number)
+        self.assertEqual(root.findtext("infoNotaDebito/valorTotal"), "11.50")
+        self.assertEqual(root.findtext("motivos/motivo/valor"), "10.00")
+        self.assertEqual(sri_access_key.parse(debit.l10n_ec_sri_access_key).document_type, "05")
+        self._run_queue()
+        self.assertEqual(debit.l10n_ec_sri_state, "authorized", debit.l10n_ec_sri_last_error)
+
     def test_access_key_assigned_once(self):
         """A returned document keeps its access key after reset to draft and a new posting."""
         invoice = self._invoice()
