@@ -355,7 +355,7 @@ class AccountMove(models.Model):
         )
 
     @api.model
-    def _l10n_ec_sri_pick(self, limit=1, job=None, exclude=()):
+    def _l10n_ec_sri_pick(self, limit=1, job=None, exclude=(), company_ids=None):
         """Lock and return up to ``limit`` ids of documents due for the SRI, skipping rows other
         workers hold (``FOR UPDATE SKIP LOCKED``): two workers never process the same document."""
         conditions = [
@@ -372,6 +372,8 @@ class AccountMove(models.Model):
                               "(m.l10n_ec_sri_state = 'retry' AND COALESCE(m.l10n_ec_sri_sent, FALSE)))")
         if exclude:
             conditions.append("m.id NOT IN %(exclude)s")
+        if company_ids:
+            conditions.append("m.company_id IN %(company_ids)s")
         self.env.flush_all()
         query = f"""
             SELECT m.id
@@ -386,6 +388,7 @@ class AccountMove(models.Model):
             "states": QUEUE_STATES,
             "now": fields.Datetime.now(),
             "exclude": tuple(exclude) or (0,),
+            "company_ids": tuple(company_ids or ()) or (0,),
             "limit": limit,
         })
         return [row[0] for row in self.env.cr.fetchall()]
@@ -399,20 +402,22 @@ class AccountMove(models.Model):
         return self._l10n_ec_sri_process_queue(limit=limit, job="authorize")
 
     @api.model
-    def _l10n_ec_sri_process_queue(self, limit=None, job=None):
-        """Process up to ``limit`` due documents, one locked row at a time, committing after each
-        one outside tests (a crash never loses finished work; the lock is held while the SRI is
-        called). Returns the processed moves."""
+    def _l10n_ec_sri_process_queue(self, limit=None, job=None, company_ids=None):
+        """Process up to ``limit`` due documents (of ``company_ids``, default all), one locked row
+        at a time, committing after each one outside tests (a crash never loses finished work;
+        the lock is held while the SRI is called). Runs as superuser in each document's company,
+        like a cron. Returns the processed moves."""
         if limit is None:
             limit = int(self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri.batch_size", DEFAULT_BATCH))
         commit = self._l10n_ec_sri_commit_allowed()
         done = []
         while len(done) < limit:
-            ids = self._l10n_ec_sri_pick(1, job=job, exclude=done)
+            ids = self._l10n_ec_sri_pick(1, job=job, exclude=done, company_ids=company_ids)
             if not ids:
                 break
             done.append(ids[0])
-            move = self.browse(ids[0])
+            move = self.sudo().browse(ids[0])
+            move = move.with_company(move.company_id)
             try:
                 with self.env.cr.savepoint():
                     move._l10n_ec_sri_process()
