@@ -15,6 +15,7 @@
 
 import datetime
 import secrets
+from operator import mul
 from dataclasses import dataclass
 
 from .errors import FieldError, SriValidationError
@@ -30,15 +31,32 @@ DOCUMENT_TYPES = {
 ENVIRONMENTS = {"1": "pruebas", "2": "produccion"}
 
 
+#: weight of each of the 48 positions, left to right (2..7 repeating from the right)
+_WEIGHTS = tuple(2 + i % 6 for i in range(48))[::-1]
+#: what the ASCII code of "0" adds to the weighted sum over the bytes of 48 ASCII digits
+_ASCII_ZERO_OFFSET = ord("0") * sum(_WEIGHTS)
+
+
 def check_digit(digits48: str) -> str:
     """Módulo 11 check digit of the first 48 digits (weights 2..7 from the right)."""
     if len(digits48) != 48 or not digits48.isdigit():
         raise SriValidationError([FieldError("claveAcceso", "se esperaban 48 dígitos para calcular el verificador")])
-    total = 0
-    for i, ch in enumerate(reversed(digits48)):
-        total += int(ch) * (2 + i % 6)
+    if type(digits48) is str and digits48.isascii():
+        # hot path: weighted sum over the ASCII codes, minus what the 48 "0" codes contribute
+        total = sum(map(mul, digits48.encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_OFFSET
+    else:  # non-ASCII Unicode digits (str.isdigit accepts them) or non-str input: the general loop
+        total = 0
+        for i, ch in enumerate(reversed(digits48)):
+            total += int(ch) * (2 + i % 6)
     d = 11 - total % 11
     return "0" if d == 11 else "1" if d == 10 else str(d)
+
+
+def _ddmmyyyy(date) -> str:
+    """``date.strftime("%d%m%Y")``, without strftime for plain dates of years 1000-9999 (the usual case)."""
+    if type(date) is datetime.date and date.year >= 1000:
+        return f"{date.day:02d}{date.month:02d}{date.year}"
+    return date.strftime("%d%m%Y")
 
 
 @dataclass(frozen=True)
@@ -126,7 +144,7 @@ def build(emission_date, document_type, ruc, environment, establishment, emissio
         errors.append(FieldError("tipoEmision", "el tipo de emisión debe ser 1 (normal)"))
     if errors:
         raise SriValidationError(errors, "No se puede generar la clave de acceso")
-    first48 = (emission_date.strftime("%d%m%Y") + document_type + ruc_text + environment + establishment
+    first48 = (_ddmmyyyy(emission_date) + document_type + ruc_text + environment + establishment
                + emission_point + sequential + numeric_code + emission_type)
     return first48 + check_digit(first48)
 

@@ -4,6 +4,8 @@ The check-digit arithmetic comes from python-stdnum (``stdnum.ec``); this module
 SRI identification-type codes and a precise Spanish message for each way an input can be wrong.
 """
 
+import functools
+
 from stdnum.ec import ci as stdnum_ci
 from stdnum.ec import ruc as stdnum_ruc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -33,31 +35,50 @@ def _fail(path, message):
 
 
 def _clean(value):
+    if type(value) is str and value.isdigit():  # hot path: nothing to remove (no spaces, no dashes)
+        return value
     return "".join(str(value or "").split()).replace("-", "")
 
 
-def _check_province(number, path, label):
+# The checks below are pure functions of the cleaned number: the reason it is wrong (a message) or None.
+# They are cached (the same issuer RUC and the same customers come back on every document); the
+# SriValidationError, with the caller's path, is raised by the validate_* functions on every call.
+_CACHE_SIZE = 4096
+
+
+def _province_problem(number, label):
     prov = number[:2]
     if not ("01" <= prov <= "24" or prov in _EXTRA_PROVINCES):
-        _fail(path, f"{label} {number}: los dos primeros dígitos ({prov}) no son un código de provincia (01 a 24, 30 o 50)")
+        return f"{label} {number}: los dos primeros dígitos ({prov}) no son un código de provincia (01 a 24, 30 o 50)"
+    return None
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _cedula_problem(number):
+    if not number:
+        return "falta el número de cédula"
+    if not number.isdigit():
+        return f"la cédula {number} debe tener solo dígitos"
+    if len(number) != 10:
+        return f"la cédula {number} debe tener 10 dígitos (tiene {len(number)})"
+    problem = _province_problem(number, "la cédula")
+    if problem:
+        return problem
+    if number[2] > "6":
+        return f"la cédula {number}: el tercer dígito ({number[2]}) debe estar entre 0 y 6"
+    try:
+        stdnum_ci.validate(number)
+    except StdnumError:
+        return f"la cédula {number} tiene el dígito verificador incorrecto (módulo 10)"
+    return None
 
 
 def validate_cedula(value, path="identificacion") -> str:
     """Return the cédula (10 digits) or raise with the reason it is wrong."""
     number = _clean(value)
-    if not number:
-        _fail(path, "falta el número de cédula")
-    if not number.isdigit():
-        _fail(path, f"la cédula {number} debe tener solo dígitos")
-    if len(number) != 10:
-        _fail(path, f"la cédula {number} debe tener 10 dígitos (tiene {len(number)})")
-    _check_province(number, path, "la cédula")
-    if number[2] > "6":
-        _fail(path, f"la cédula {number}: el tercer dígito ({number[2]}) debe estar entre 0 y 6")
-    try:
-        stdnum_ci.validate(number)
-    except StdnumError:
-        _fail(path, f"la cédula {number} tiene el dígito verificador incorrecto (módulo 10)")
+    problem = _cedula_problem(number)
+    if problem is not None:
+        _fail(path, problem)
     return number
 
 
@@ -67,33 +88,43 @@ def ruc_kind(number: str) -> str:
     return "public" if third == "6" else "private" if third == "9" else "natural"
 
 
-def validate_ruc(value, path="identificacion") -> str:
-    """Return the RUC (13 digits) or raise with the reason it is wrong."""
-    number = _clean(value)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _ruc_problem(number):
     if not number:
-        _fail(path, "falta el número de RUC")
+        return "falta el número de RUC"
     if not number.isdigit():
-        _fail(path, f"el RUC {number} debe tener solo dígitos")
+        return f"el RUC {number} debe tener solo dígitos"
     if len(number) != 13:
-        _fail(path, f"el RUC {number} debe tener 13 dígitos (tiene {len(number)})")
+        return f"el RUC {number} debe tener 13 dígitos (tiene {len(number)})"
     if number == CONSUMIDOR_FINAL_ID:
-        _fail(path, "9999999999999 es el código de consumidor final, no un RUC")
-    _check_province(number, path, "el RUC")
+        return "9999999999999 es el código de consumidor final, no un RUC"
+    problem = _province_problem(number, "el RUC")
+    if problem:
+        return problem
     third = number[2]
     if third in "78":
-        _fail(path, f"el RUC {number}: el tercer dígito ({third}) debe ser 0-5 (persona natural), 6 (sector público) o 9 (sociedad privada)")
+        return f"el RUC {number}: el tercer dígito ({third}) debe ser 0-5 (persona natural), 6 (sector público) o 9 (sociedad privada)"
     if number[-3:] == "000":
-        _fail(path, f"el RUC {number} debe terminar en un número de establecimiento (por ejemplo 001), no en 000")
+        return f"el RUC {number} debe terminar en un número de establecimiento (por ejemplo 001), no en 000"
     if third < "6":
         try:
             stdnum_ci.validate(number[:10])
         except StdnumError:
-            _fail(path, f"el RUC {number} de persona natural no empieza con una cédula válida (dígito verificador incorrecto)")
+            return f"el RUC {number} de persona natural no empieza con una cédula válida (dígito verificador incorrecto)"
     try:
         stdnum_ruc.validate(number)
     except StdnumError:
         kind = "sector público" if third == "6" else "sociedad privada" if third == "9" else "persona natural"
-        _fail(path, f"el RUC {number} ({kind}) tiene el dígito verificador incorrecto (módulo 11)")
+        return f"el RUC {number} ({kind}) tiene el dígito verificador incorrecto (módulo 11)"
+    return None
+
+
+def validate_ruc(value, path="identificacion") -> str:
+    """Return the RUC (13 digits) or raise with the reason it is wrong."""
+    number = _clean(value)
+    problem = _ruc_problem(number)
+    if problem is not None:
+        _fail(path, problem)
     return number
 
 

@@ -74,14 +74,18 @@ def _converter(tp):
 
 
 def _plan(cls):
+    """Per dataclass, computed once: (init field names, converters of the non-scalar fields, required
+    names as a set, required names in field order). Scalars need no converter: ``_build`` passes them
+    through untouched."""
     plan = _PLANS.get(cls)
     if plan is None:
         hints = typing.get_type_hints(cls)
         fields = [f for f in dataclasses.fields(cls) if f.init]
         convs = {f.name: _converter(hints[f.name]) for f in fields}
-        required = [f.name for f in fields
-                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-        plan = _PLANS[cls] = (convs, required)
+        convs = {name: conv for name, conv in convs.items() if conv is not _identity}
+        required = tuple(f.name for f in fields
+                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        plan = _PLANS[cls] = (frozenset(f.name for f in fields), convs, frozenset(required), required)
     return plan
 
 
@@ -92,17 +96,30 @@ def _build(cls, data, path, errors):
     if not isinstance(data, dict):
         errors.append(FieldError(path, f"se esperaba un objeto JSON (recibido {type(data).__name__})"))
         return None
-    convs, required = _plan(cls)
+    names, convs, required_set, required = _PLANS.get(cls) or _plan(cls)
+    keys = data.keys()
+    if keys <= names and required_set <= keys:
+        # usual case: every key is a field and every required field is there (no error at this level);
+        # scalars go straight to the constructor, nested objects/lists are converted in the data's order
+        if convs.keys().isdisjoint(keys):
+            return cls(**data)
+        kwargs = dict(data)
+        prefix = f"{path}." if path else ""
+        for key in data:
+            conv = convs.get(key)
+            if conv is not None:
+                kwargs[key] = conv(data[key], prefix + key, errors)
+        return cls(**kwargs)
     kwargs = {}
     prefix = f"{path}." if path else ""
     for key, value in data.items():
-        conv = convs.get(key)
-        if conv is None:
+        if key not in names:
             if not (path == "" and key == "type"):
                 errors.append(FieldError(prefix + str(key),
                                          "campo desconocido; revise el nombre (ver sri/examples/README.md)"))
             continue
-        kwargs[key] = value if conv is _identity else conv(value, prefix + key, errors)
+        conv = convs.get(key)
+        kwargs[key] = value if conv is None else conv(value, prefix + key, errors)
     for name in required:
         if name not in kwargs:
             errors.append(FieldError(prefix + name, "falta este campo obligatorio"))

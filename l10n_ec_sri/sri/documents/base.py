@@ -36,6 +36,7 @@ MICRO = Decimal("0.000001")
 HUNDRED = Decimal("100")
 MAX_AMOUNT = Decimal("999999999999.99")  # totalDigits 14, fractionDigits 2
 MAX_QUANTITY = Decimal("999999999999.999999")  # totalDigits 18, fractionDigits 6
+MAX_RATE = Decimal("99.99")  # tarifa of a tax
 
 #: Ecuador has no daylight saving time: America/Guayaquil is always UTC-5.
 ECUADOR_TZ = datetime.timezone(datetime.timedelta(hours=-5), "America/Guayaquil")
@@ -145,6 +146,12 @@ def opt(w, tag, text):
 
 # --------------------------------------------------------------------------- value checks
 
+#: (text, places, maximum) -> the Decimal ``Checker.decimal`` returned for that text. Only accepted
+#: values whose exponent needed no normalising are stored (their result is exact, whatever the decimal
+#: context); rejected values are never stored, so their errors are reported on every call.
+_DECIMAL_TEXTS: dict = {}
+_DECIMAL_TEXTS_MAX = 4096
+
 
 class Checker:
     """Collects errors while coercing values; each method returns the clean value (or None)."""
@@ -204,6 +211,13 @@ class Checker:
 
     def decimal(self, value, path, label, places=2, required=True, maximum=MAX_AMOUNT):
         """A non-negative Decimal with at most ``places`` decimals (checked, not rounded)."""
+        if type(value) is str:
+            key = (value, places, maximum)
+            cached = _DECIMAL_TEXTS.get(key)
+            if cached is not None:
+                return cached
+        else:
+            key = None
         if value is None or value == "":
             if required:
                 self.add(path, f"falta {label}")
@@ -233,11 +247,14 @@ class Checker:
                          "redondee el valor antes de enviarlo")
                 return None
             dec = normal
+            key = None  # normalised under the decimal context: not cached
         if dec > maximum:
             self.add(path, f"{label} supera el máximo permitido ({fmt(maximum)}); recibido {fmt(dec)}")
             return None
-        quantum = CENT if places == 2 else MICRO
-        return dec.quantize(quantum) if places == 2 else dec
+        result = dec.quantize(CENT) if places == 2 else dec
+        if key is not None and len(_DECIMAL_TEXTS) < _DECIMAL_TEXTS_MAX:
+            _DECIMAL_TEXTS[key] = result
+        return result
 
     def date(self, value, path, label, required=True):
         if value is None or value == "":
@@ -446,7 +463,8 @@ class Tax:
                               "el código de impuesto", allowed)
         rc = ck.digits(self.rate_code, f"{path}.rate_code", "el código de porcentaje", min_width=1, max_width=4)
         self.rate_code = rc
-        rate = ck.decimal(self.rate, f"{path}.rate", "la tarifa", required=False, maximum=Decimal("99.99"))
+        rate = None if self.rate is None else ck.decimal(self.rate, f"{path}.rate", "la tarifa", required=False,
+                                                         maximum=MAX_RATE)
         if self.code == TAX_VAT and rc is not None:
             if rc not in VAT_RATES:
                 ck.add(f"{path}.rate_code", f"código de porcentaje de IVA {rc!r} desconocido; use uno de "
@@ -459,11 +477,13 @@ class Tax:
         elif self.code in (TAX_ICE, TAX_IRBPNR) and rate is None and self.rate is None:
             ck.add(f"{path}.rate", f"indique la tarifa del {TAX_NAMES[self.code]}")
         self.rate = rate
-        base = ck.decimal(self.base, f"{path}.base", "la base imponible", required=False)
+        base = None if self.base is None else ck.decimal(self.base, f"{path}.base", "la base imponible",
+                                                         required=False)
         if base is None and self.base is None:
             base = default_base
         self.base = base
-        amount = ck.decimal(self.amount, f"{path}.amount", "el valor del impuesto", required=False)
+        amount = None if self.amount is None else ck.decimal(self.amount, f"{path}.amount", "el valor del impuesto",
+                                                             required=False)
         if amount is None and self.amount is None and base is not None and rate is not None:
             if self.code == TAX_IRBPNR and quantity is not None:
                 amount = round2(quantity * rate)
@@ -551,23 +571,31 @@ class Line:
     extra: list[Extra] = field(default_factory=list)  # detAdicional (≤ 3)
 
     def normalize(self, ck: Checker, path, allowed_taxes=(TAX_VAT, TAX_ICE, TAX_IRBPNR)):
+        # optional values left as None need no check (ck.text/ck.decimal return None for them, with no
+        # error): skipping the call also skips building their paths (hot path: ~10 lines per document)
         self.description = ck.text(self.description, f"{path}.description", "la descripción", 300)
-        self.main_code = ck.text(self.main_code, f"{path}.main_code", "el código principal", 25, False)
-        self.aux_code = ck.text(self.aux_code, f"{path}.aux_code", "el código auxiliar", 25, False)
-        self.unit = ck.text(self.unit, f"{path}.unit", "la unidad de medida", 50, False)
+        if self.main_code is not None:
+            self.main_code = ck.text(self.main_code, f"{path}.main_code", "el código principal", 25, False)
+        if self.aux_code is not None:
+            self.aux_code = ck.text(self.aux_code, f"{path}.aux_code", "el código auxiliar", 25, False)
+        if self.unit is not None:
+            self.unit = ck.text(self.unit, f"{path}.unit", "la unidad de medida", 50, False)
         qty = self.quantity = ck.decimal(self.quantity, f"{path}.quantity", "la cantidad", 6, maximum=MAX_QUANTITY)
         price = self.unit_price = ck.decimal(self.unit_price, f"{path}.unit_price", "el precio unitario", 6,
                                              maximum=MAX_QUANTITY)
-        discount = ck.decimal(self.discount, f"{path}.discount", "el descuento", required=False)
-        percent = ck.decimal(self.discount_percent, f"{path}.discount_percent", "el porcentaje de descuento",
-                             6, required=False, maximum=HUNDRED)
+        discount = None if self.discount is None else ck.decimal(self.discount, f"{path}.discount", "el descuento",
+                                                                 required=False)
+        percent = None if self.discount_percent is None else ck.decimal(
+            self.discount_percent, f"{path}.discount_percent", "el porcentaje de descuento", 6, required=False,
+            maximum=HUNDRED)
         gross = qty * price if qty is not None and price is not None else None
         if discount is None and percent is not None and gross is not None:
             discount = round2(gross * percent / HUNDRED)
         if discount is None and self.discount is None:
             discount = ZERO.quantize(CENT)
         self.discount = discount
-        subtotal = ck.decimal(self.subtotal, f"{path}.subtotal", "el precio total sin impuestos", required=False)
+        subtotal = None if self.subtotal is None else ck.decimal(self.subtotal, f"{path}.subtotal",
+                                                                 "el precio total sin impuestos", required=False)
         if subtotal is None and self.subtotal is None and gross is not None and discount is not None:
             subtotal = round2(gross - discount)
             if subtotal < 0:
@@ -588,7 +616,7 @@ class Line:
             ck.add(f"{path}.taxes", "la línea no tiene impuestos: indique al menos el IVA (código 2)")
         for i, tax in enumerate(self.taxes):
             tax.normalize(ck, f"{path}.taxes[{i}]", subtotal, qty, allowed_taxes)
-        self.extra = _norm_extras(ck, self.extra, f"{path}.extra", 3)
+        self.extra = _norm_extras(ck, self.extra, f"{path}.extra", 3) if self.extra else []
 
     def extras_xml(self, det):
         if self.extra:

@@ -118,3 +118,42 @@ def test_build_rejects_missing_date_without_crashing():
     with pytest.raises(SriValidationError) as exc:
         access_key.build(None, "01", "1790016919001", "1", "001", "001", "1", "12345678")
     assert [e.path for e in exc.value.errors] == ["fechaEmision"]
+
+
+def _reference_check_digit(digits48):
+    """The módulo 11 rule written out plainly (what check_digit's precomputed-weight path must match)."""
+    total = sum(int(c) * (2 + i % 6) for i, c in enumerate(reversed(digits48)))
+    d = 11 - total % 11
+    return "0" if d == 11 else "1" if d == 10 else str(d)
+
+
+def test_check_digit_matches_the_plain_rule_on_random_prefixes():
+    import random
+    rnd = random.Random(2024)
+    for _ in range(2000):
+        prefix = "".join(rnd.choice("0123456789") for _ in range(48))
+        assert access_key.check_digit(prefix) == _reference_check_digit(prefix)
+    for prefix in ("0" * 48, "9" * 48, "1" * 48):
+        assert access_key.check_digit(prefix) == _reference_check_digit(prefix)
+
+
+def test_check_digit_non_ascii_digits_take_the_general_path():
+    ascii_prefix = "190320250109265317320011005001000001619000016191"
+    arabic = ascii_prefix.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert arabic.isdigit() and not arabic.isascii()
+    assert access_key.check_digit(arabic) == access_key.check_digit(ascii_prefix) == "6"
+
+
+@pytest.mark.parametrize("bad", ["1" * 47, "1" * 49, "1" * 47 + "x", "1" * 47 + " ", ""])
+def test_check_digit_still_rejects_bad_input(bad):
+    with pytest.raises(SriValidationError) as exc:
+        access_key.check_digit(bad)
+    assert exc.value.errors[0].path == "claveAcceso"
+    assert exc.value.errors[0].message == "se esperaban 48 dígitos para calcular el verificador"
+
+
+@pytest.mark.parametrize("value", [datetime.date(2024, 1, 5), datetime.date(2099, 12, 31), datetime.date(1000, 2, 3),
+                                   datetime.date(999, 2, 3), datetime.date(5, 6, 7),
+                                   datetime.datetime(2024, 3, 4, 23, 59)])
+def test_date_digits_equal_strftime(value):
+    assert access_key._ddmmyyyy(value) == value.strftime("%d%m%Y")

@@ -584,3 +584,94 @@ def test_to_dict_round_trip_keeps_key_and_xml(name):
     again = from_dict(json.loads(json.dumps(doc.to_dict())))
     assert again.access_key == doc.access_key
     assert again.to_xml() == xml
+
+
+# --------------------------------------------------------------------------- caches and fast paths
+
+
+def test_decimal_text_cache_keeps_every_check():
+    from sri.documents import base
+    base._DECIMAL_TEXTS.clear()
+    ck = base.Checker()
+    # accepted texts are remembered per (text, places, maximum) ...
+    assert ck.decimal("1.234", "lines[0].quantity", "la cantidad", 6, maximum=base.MAX_QUANTITY) == Decimal("1.234")
+    assert ck.decimal("1.234", "lines[1].quantity", "la cantidad", 6, maximum=base.MAX_QUANTITY) == Decimal("1.234")
+    assert ("1.234", 6, base.MAX_QUANTITY) in base._DECIMAL_TEXTS
+    assert ck.errors == []
+    # ... so the same text still fails where fewer decimals or a lower maximum apply, every time, with its path
+    for path in ("tip", "total"):
+        assert ck.decimal("1.234", path, "la propina") is None
+    assert [(e.path, e.message) for e in ck.errors] == [
+        (p, "la propina admite como máximo 2 decimales (recibido 1.234); redondee el valor antes de enviarlo")
+        for p in ("tip", "total")]
+    ck = base.Checker()
+    assert ck.decimal("150", "tip", "la propina") == Decimal("150.00")
+    assert str(ck.decimal("150", "tip", "la propina")) == "150.00"
+    assert ck.decimal("150", "lines[0].taxes[0].rate", "la tarifa", maximum=base.MAX_RATE) is None
+    assert [(e.path, e.message) for e in ck.errors] == [
+        ("lines[0].taxes[0].rate", "la tarifa supera el máximo permitido (99.99); recibido 150")]
+    # rejected texts are never cached: same message on every call
+    ck = base.Checker()
+    for _ in range(2):
+        assert ck.decimal("-1", "tip", "la propina") is None
+        assert ck.decimal(" ", "tip", "la propina") is None
+    assert [e.message for e in ck.errors] == [
+        "la propina no puede ser negativo (recibido -1)", "la propina debe ser un número (recibido ' ')"] * 2
+    assert ("-1", 2, base.MAX_AMOUNT) not in base._DECIMAL_TEXTS
+    # a value that needed normalising (1.100 -> 1.10) is right but not cached; non-str values are not cached
+    assert base.Checker().decimal("1.100", "tip", "la propina") == Decimal("1.10")
+    assert ("1.100", 2, base.MAX_AMOUNT) not in base._DECIMAL_TEXTS
+    assert base.Checker().decimal(Decimal("2.5"), "tip", "la propina") == Decimal("2.50")
+    assert base.Checker().decimal(2.5, "tip", "la propina") == Decimal("2.50")
+    assert all(type(k[0]) is str for k in base._DECIMAL_TEXTS)
+
+
+def test_decimal_text_cache_is_bounded():
+    from sri.documents import base
+    base._DECIMAL_TEXTS.clear()
+    ck = base.Checker()
+    for i in range(base._DECIMAL_TEXTS_MAX + 50):
+        assert ck.decimal(f"{i}.5", "tip", "la propina") == Decimal(f"{i}.50")
+    assert len(base._DECIMAL_TEXTS) == base._DECIMAL_TEXTS_MAX
+    assert ck.errors == []
+
+
+def test_optional_line_values_skipped_when_none_still_checked_when_given():
+    issuer = dict(ruc="1790016919001", legal_name="X", main_address="Quito")
+    data = {"type": "factura", "issuer": issuer,
+            "buyer": {"id_type": "05", "identification": "1712345675", "name": "Ana"},
+            "lines": [{"description": "a", "quantity": "1", "unit_price": "10", "taxes": [{}]},
+                      {"description": "b", "quantity": "1", "unit_price": "10", "discount": "x", "discount_percent": "-1",
+                       "subtotal": "1.001", "main_code": "C" * 26, "unit": "\x01", "extra": [{"name": "n", "value": "v"}],
+                       "taxes": [{"rate": "100", "base": "-2", "amount": "y"}]}]}
+    with pytest.raises(SriValidationError) as exc:
+        from_dict(data).check()
+    assert [(e.path, e.message) for e in exc.value.errors] == [
+        ("lines[1].main_code", "el código principal admite como máximo 25 caracteres (tiene 26)"),
+        ("lines[1].discount", "el descuento debe ser un número (recibido 'x')"),
+        ("lines[1].discount_percent", "el porcentaje de descuento no puede ser negativo (recibido -1)"),
+        ("lines[1].subtotal", "el precio total sin impuestos admite como máximo 2 decimales (recibido 1.001); "
+                              "redondee el valor antes de enviarlo"),
+        ("lines[1].taxes[0].rate", "la tarifa supera el máximo permitido (99.99); recibido 100"),
+        ("lines[1].taxes[0].base", "la base imponible no puede ser negativo (recibido -2)"),
+        ("lines[1].taxes[0].amount", "el valor del impuesto debe ser un número (recibido 'y')"),
+    ]
+
+
+def test_from_dict_fast_path_keeps_unknown_and_missing_key_errors_in_order():
+    issuer = dict(ruc="1790016919001", legal_name="X", main_address="Quito")
+    data = {"type": "factura", "issuer": issuer, "zz": 1,
+            "lines": [{"quantity": "1", "unit_price": "1", "taxes": [{"code": "2", "bad": 1}], "extra": [{"name": "n"}]},
+                      {"description": "ok", "quantity": "1", "unit_price": "1", "extra": [{"x": 1}], "taxes": [3]}]}
+    with pytest.raises(SriValidationError) as exc:
+        from_dict(data)
+    assert [(e.path, e.message) for e in exc.value.errors] == [
+        ("zz", "campo desconocido; revise el nombre (ver sri/examples/README.md)"),
+        ("lines[0].taxes[0].bad", "campo desconocido; revise el nombre (ver sri/examples/README.md)"),
+        ("lines[0].extra[0].value", "falta este campo obligatorio"),
+        ("lines[0].description", "falta este campo obligatorio"),
+        ("lines[1].extra[0].x", "campo desconocido; revise el nombre (ver sri/examples/README.md)"),
+        ("lines[1].extra[0].name", "falta este campo obligatorio"),
+        ("lines[1].extra[0].value", "falta este campo obligatorio"),
+        ("lines[1].taxes[0]", "se esperaba un objeto JSON (recibido int)"),
+    ]

@@ -94,3 +94,39 @@ def test_guess_type():
     assert ident.guess_type("1790016919001") == ident.RUC
     assert ident.guess_type("1712345675") == ident.CEDULA
     assert ident.guess_type("AB123") == ident.PASAPORTE
+
+
+def test_cached_results_still_raise_every_time_with_the_callers_path():
+    # the pure checks are cached per number: an invalid number fails on every call, each time with the
+    # path of that call and the same message; a valid one keeps passing
+    ident._ruc_problem.cache_clear()
+    ident._cedula_problem.cache_clear()
+    messages = set()
+    for path in ("issuer.ruc", "buyer.identification", "suppliers[3].ruc"):
+        err = _error(ident.validate_ruc, "1790016918001", path)
+        assert err.path == path
+        messages.add(err.message)
+    assert messages == {"el RUC 1790016918001 (sociedad privada) tiene el dígito verificador incorrecto (módulo 11)"}
+    assert ident._ruc_problem.cache_info().hits >= 2
+    for path in ("a", "b"):
+        err = _error(ident.validate, ident.CEDULA, "1712345676", path)
+        assert (err.path, err.message) == (
+            path, "la cédula 1712345676 tiene el dígito verificador incorrecto (módulo 10)")
+    for _ in range(3):
+        assert ident.validate_ruc("1790016919001") == "1790016919001"
+        assert ident.validate(ident.CEDULA, "1712345675") == "1712345675"
+    # a valid number cached first does not make a near miss pass, nor the reverse
+    assert _error(ident.validate_ruc, "1790016919000", "x").message.endswith("no en 000")
+    assert _error(ident.validate_cedula, "1712345675 9", "y").message == "la cédula 17123456759 debe tener 10 dígitos (tiene 11)"
+
+
+def test_cleaning_before_the_cache_keeps_spaces_dashes_and_non_strings_working():
+    assert ident.validate_ruc(" 1790016919-001 ") == "1790016919001"
+    assert ident.validate_ruc(1790016919001) == "1790016919001"
+    assert ident.validate_cedula(1712345675) == "1712345675"
+    assert _error(ident.validate_cedula, None, "p").message == "falta el número de cédula"
+    assert _error(ident.validate_ruc, 0, "p").message == "falta el número de RUC"
+    # non-ASCII digits are digits for str.isdigit but not for the check-digit rules
+    err = _error(ident.validate_cedula, "١٧١٢٣٤٥٦٧٥", "p")
+    assert (err.path, err.message) == ("p", "la cédula ١٧١٢٣٤٥٦٧٥: los dos primeros dígitos (١٧) no son un código "
+                                            "de provincia (01 a 24, 30 o 50)")
