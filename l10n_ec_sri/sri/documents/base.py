@@ -103,15 +103,23 @@ def fmt_rate(value: Decimal) -> str:
     return text
 
 
+_QUANTITY_TEXT: dict = {}
+
+
 def fmt_quantity(value: Decimal) -> str:
     """Quantity / unit price: up to 6 decimals, trailing zeros trimmed to at least 2."""
-    text = f"{value:f}"
-    head, dot, tail = text.partition(".")
-    if len(tail) > 6:
-        head, _, tail = f"{value.quantize(MICRO, ROUND_HALF_UP):f}".partition(".")
-    if len(tail) > 2:
-        tail = tail.rstrip("0")
-    return f"{head}.{tail:0<2}"
+    # the text depends only on the numeric value, except for zero (-0 gives "-0.00"): cache non-zero ones
+    text = _QUANTITY_TEXT.get(value) if value else None
+    if text is None:
+        head, dot, tail = f"{value:f}".partition(".")
+        if len(tail) > 6:
+            head, _, tail = f"{value.quantize(MICRO, ROUND_HALF_UP):f}".partition(".")
+        if len(tail) > 2:
+            tail = tail.rstrip("0")
+        text = f"{head}.{tail:0<2}"
+        if value and len(_QUANTITY_TEXT) < 4096:
+            _QUANTITY_TEXT[value] = text
+    return text
 
 
 def round2(value: Decimal) -> Decimal:
@@ -119,6 +127,8 @@ def round2(value: Decimal) -> Decimal:
 
 
 def fmt_date(value: datetime.date) -> str:
+    if type(value) is datetime.date and value.year >= 1000:  # strftime("%d/%m/%Y") without strftime
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
     return value.strftime("%d/%m/%Y")
 
 

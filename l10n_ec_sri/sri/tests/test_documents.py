@@ -675,3 +675,25 @@ def test_from_dict_fast_path_keeps_unknown_and_missing_key_errors_in_order():
         ("lines[1].extra[0].value", "falta este campo obligatorio"),
         ("lines[1].taxes[0]", "se esperaba un objeto JSON (recibido int)"),
     ]
+
+
+@pytest.mark.parametrize("value", ["3", "3.00", "2.5", "2.500000", "2.5000000", "7.1234565", "1E+2", "0", "-0", "0.000",
+                                   "0.0000004", "999999999999.999999", "0.000001"])
+def test_fmt_quantity_cache_gives_the_plain_text(value):
+    from sri.documents import base
+    dec = Decimal(value)
+    head, _, tail = f"{dec:f}".partition(".")
+    if len(tail) > 6:
+        head, _, tail = f"{dec.quantize(base.MICRO, 'ROUND_HALF_UP'):f}".partition(".")
+    if len(tail) > 2:
+        tail = tail.rstrip("0")
+    expected = f"{head}.{tail:0<2}"
+    assert base.fmt_quantity(dec) == base.fmt_quantity(dec) == expected
+    assert base.fmt_quantity(Decimal("-0")) == "-0.00" and base.fmt_quantity(Decimal("0.0")) == "0.00"
+
+
+@pytest.mark.parametrize("value", [datetime.date(2024, 1, 5), datetime.date(999, 2, 3),
+                                   datetime.datetime(2024, 3, 4, 23, 59)])
+def test_fmt_date_equals_strftime(value):
+    from sri.documents import base
+    assert base.fmt_date(value) == value.strftime("%d/%m/%Y")
