@@ -67,7 +67,17 @@ def _converter(tp):
                 errors.append(FieldError(path, "se esperaba una lista"))
                 return []
             return [item_conv(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
-        return conv_list
+
+        def conv_dataclass_list(value, path, errors):  # the same, with the item conversion inlined
+            if value is None:
+                return []
+            if item_tp is Extra and isinstance(value, dict):
+                return [Extra(name=k, value=v) for k, v in value.items()]
+            if not isinstance(value, list):
+                errors.append(FieldError(path, "se esperaba una lista"))
+                return []
+            return [None if v is None else _build(item_tp, v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
+        return conv_dataclass_list if dataclasses.is_dataclass(item_tp) else conv_list
     if dataclasses.is_dataclass(tp):
         return lambda value, path, errors: None if value is None else _build(tp, value, path, errors)
     return _identity  # scalars (Decimal, date, str, bool) are checked by Document.check()

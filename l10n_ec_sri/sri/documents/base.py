@@ -31,6 +31,7 @@ from .. import identification as _identification
 from ..errors import FieldError, SriValidationError
 
 ZERO = Decimal("0")
+ZERO_CENTS = Decimal("0.00")  # == ZERO.quantize(CENT)
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
 HUNDRED = Decimal("100")
@@ -469,9 +470,14 @@ class Tax:
     amount: Optional[Decimal] = None
 
     def normalize(self, ck: Checker, path, default_base, quantity=None, allowed=(TAX_VAT, TAX_ICE, TAX_IRBPNR)):
-        self.code = ck.choice(None if self.code is None else str(self.code), f"{path}.code",
-                              "el código de impuesto", allowed)
-        rc = ck.digits(self.rate_code, f"{path}.rate_code", "el código de porcentaje", min_width=1, max_width=4)
+        code, rc = self.code, self.rate_code
+        # fast path: a known tax code / an IVA rate code, as plain strings, is what choice()/digits() return
+        # unchanged and without error; anything else goes through them
+        if not (type(code) is str and code in TAX_NAMES and code in allowed):
+            self.code = ck.choice(None if code is None else str(code), f"{path}.code", "el código de impuesto",
+                                  allowed)
+        if not (type(rc) is str and rc in VAT_RATES):
+            rc = ck.digits(rc, f"{path}.rate_code", "el código de porcentaje", min_width=1, max_width=4)
         self.rate_code = rc
         rate = None if self.rate is None else ck.decimal(self.rate, f"{path}.rate", "la tarifa", required=False,
                                                          maximum=MAX_RATE)
@@ -602,7 +608,7 @@ class Line:
         if discount is None and percent is not None and gross is not None:
             discount = round2(gross * percent / HUNDRED)
         if discount is None and self.discount is None:
-            discount = ZERO.quantize(CENT)
+            discount = ZERO_CENTS
         self.discount = discount
         subtotal = None if self.subtotal is None else ck.decimal(self.subtotal, f"{path}.subtotal",
                                                                  "el precio total sin impuestos", required=False)
