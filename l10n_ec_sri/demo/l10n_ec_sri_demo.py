@@ -15,7 +15,7 @@ import base64
 import logging
 import secrets
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, models
 
 _logger = logging.getLogger(__name__)
 
@@ -110,13 +110,15 @@ class L10nEcSriDemo(models.AbstractModel):
     def _l10n_ec_sri_invoice_values(self, company, partner, lines, journal=None, payment_code="20", **extra):
         """Values of a customer invoice; ``lines`` are (product, quantity, price_unit) tuples,
         the product's own taxes apply."""
+        from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
+
         payment = self.env["l10n_ec.sri.payment"].search([("code", "=", payment_code)], limit=1)
         return {
             "move_type": "out_invoice",
             "company_id": company.id,
             "journal_id": (journal or self._l10n_ec_sri_sale_journal(company)).id,
             "partner_id": partner.id,
-            "invoice_date": fields.Date.context_today(self),
+            "invoice_date": today_ecuador(),
             "l10n_ec_sri_payment_id": payment.id,
             "invoice_line_ids": [
                 Command.create({
