@@ -68,7 +68,7 @@ def _converter(tp):
                 return []
             return [item_conv(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
 
-        def conv_dataclass_list(value, path, errors):  # the same, with the item conversion inlined
+        def conv_dataclass_list(value, path, errors):  # the same, with the item's builder called directly
             if value is None:
                 return []
             if item_tp is Extra and isinstance(value, dict):
@@ -76,10 +76,13 @@ def _converter(tp):
             if not isinstance(value, list):
                 errors.append(FieldError(path, "se esperaba una lista"))
                 return []
-            return [None if v is None else _build(item_tp, v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
+            build = _BUILDERS.get(item_tp) or _builder(item_tp)
+            return [None if v is None else build(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
         return conv_dataclass_list if dataclasses.is_dataclass(item_tp) else conv_list
     if dataclasses.is_dataclass(tp):
-        return lambda value, path, errors: None if value is None else _build(tp, value, path, errors)
+        def conv_dataclass(value, path, errors):
+            return None if value is None else (_BUILDERS.get(tp) or _builder(tp))(value, path, errors)
+        return conv_dataclass
     return _identity  # scalars (Decimal, date, str, bool) are checked by Document.check()
 
 
@@ -97,6 +100,44 @@ def _plan(cls):
                          if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
         plan = _PLANS[cls] = (frozenset(f.name for f in fields), convs, frozenset(required), required)
     return plan
+
+
+_BUILDERS: dict = {}
+
+
+def _builder(cls):
+    """A function (data, path, errors) -> instance specialised for dataclass ``cls`` (made once): the
+    usual case (a dict whose keys are all fields, with every required one) without any generic
+    look-up; every other case goes to :func:`_build`, which reports the errors."""
+    build = _BUILDERS.get(cls)
+    if build is None:
+        names, convs, required_set, _ = _plan(cls)
+        if not convs:  # scalars only: the dict is the keyword arguments
+            def build(data, path, errors):
+                if type(data) is dict:
+                    keys = data.keys()
+                    if keys <= names and required_set <= keys:
+                        return cls(**data)
+                return _build(cls, data, path, errors)
+        else:
+            conv_keys = frozenset(convs)
+
+            def build(data, path, errors):
+                if type(data) is dict:
+                    keys = data.keys()
+                    if keys <= names and required_set <= keys:
+                        if conv_keys.isdisjoint(keys):
+                            return cls(**data)
+                        kwargs = dict(data)
+                        prefix = f"{path}." if path else ""
+                        for key in data:  # nested values converted in the data's order (order of errors)
+                            conv = convs.get(key)
+                            if conv is not None:
+                                kwargs[key] = conv(data[key], prefix + key, errors)
+                        return cls(**kwargs)
+                return _build(cls, data, path, errors)
+        build = _BUILDERS[cls] = build
+    return build
 
 
 def _build(cls, data, path, errors):

@@ -404,23 +404,18 @@ class Issuer:
             self.withholding_agent = None
 
     def info_tributaria(self, root, doc: "Document"):
-        it = root
-        it.append("<infoTributaria>")
-        sub(it, "ambiente", doc.environment)
-        sub(it, "tipoEmision", "1")
-        sub(it, "razonSocial", self.legal_name)
-        opt(it, "nombreComercial", self.trade_name)
-        sub(it, "ruc", self.ruc)
-        sub(it, "claveAcceso", doc.access_key)
-        sub(it, "codDoc", doc.COD_DOC)
-        sub(it, "estab", doc.establishment)
-        sub(it, "ptoEmi", doc.emission_point)
-        sub(it, "secuencial", doc.sequential)
-        sub(it, "dirMatriz", self.main_address)
-        opt(it, "agenteRetencion", self.withholding_agent)
-        if self.rimpe:
-            sub(it, "contribuyenteRimpe", RIMPE_LEGEND)
-        it.append("</infoTributaria>")
+        # one string (what sub()/opt() would append element by element)
+        trade, agent = self.trade_name, self.withholding_agent
+        root.append(
+            f"<infoTributaria><ambiente>{esc(doc.environment)}</ambiente><tipoEmision>1</tipoEmision>"
+            f"<razonSocial>{esc(self.legal_name)}</razonSocial>"
+            f"{f'<nombreComercial>{esc(trade)}</nombreComercial>' if trade else ''}"
+            f"<ruc>{esc(self.ruc)}</ruc><claveAcceso>{esc(doc.access_key)}</claveAcceso><codDoc>{esc(doc.COD_DOC)}"
+            f"</codDoc><estab>{esc(doc.establishment)}</estab><ptoEmi>{esc(doc.emission_point)}</ptoEmi>"
+            f"<secuencial>{esc(doc.sequential)}</secuencial><dirMatriz>{esc(self.main_address)}</dirMatriz>"
+            f"{f'<agenteRetencion>{esc(agent)}</agenteRetencion>' if agent else ''}"
+            f"{f'<contribuyenteRimpe>{esc(RIMPE_LEGEND)}</contribuyenteRimpe>' if self.rimpe else ''}"
+            "</infoTributaria>")
 
 
 @dataclass(kw_only=True)

@@ -11,7 +11,7 @@ from .base import (
     check_max,
     ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
     check_lines_present, compute_tax_totals, fmt, norm_payments, norm_reimbursements, normalize_buyer, opt,
-    reimbursement_totals, sub, fmt_date, fmt_quantity, esc,
+    reimbursement_totals, sub, fmt_date, fmt_quantity, fmt_rate, esc,
 )
 
 #: OCA's default limit for sales to consumidor final (SPEC §4).
@@ -122,16 +122,24 @@ class Factura(Document):
         if self.withheld_income is not None:
             sub(w, "valorRetRenta", fmt(self.withheld_income))
         w.append("</infoFactura><detalles>")
-        for ln in self.lines:  # hot path: the four leading elements in one string
+        append = w.append
+        for ln in self.lines:  # hot path: what Line.amounts_xml/extras_xml/taxes_xml write, inlined
             main, aux, unit = ln.main_code, ln.aux_code, ln.unit
-            w.append(f"<detalle>{f'<codigoPrincipal>{esc(main)}</codigoPrincipal>' if main else ''}"
-                     f"{f'<codigoAuxiliar>{esc(aux)}</codigoAuxiliar>' if aux else ''}"
-                     f"<descripcion>{esc(ln.description)}</descripcion>"
-                     f"{f'<unidadMedida>{esc(unit)}</unidadMedida>' if unit else ''}")
-            ln.amounts_xml(w)
-            ln.extras_xml(w)
-            ln.taxes_xml(w)
-            w.append("</detalle>")
+            append(f"<detalle>{f'<codigoPrincipal>{esc(main)}</codigoPrincipal>' if main else ''}"
+                   f"{f'<codigoAuxiliar>{esc(aux)}</codigoAuxiliar>' if aux else ''}"
+                   f"<descripcion>{esc(ln.description)}</descripcion>"
+                   f"{f'<unidadMedida>{esc(unit)}</unidadMedida>' if unit else ''}"
+                   f"<cantidad>{fmt_quantity(ln.quantity)}</cantidad><precioUnitario>{fmt_quantity(ln.unit_price)}"
+                   f"</precioUnitario><descuento>{ln.discount:f}</descuento><precioTotalSinImpuesto>"
+                   f"{ln.subtotal:f}</precioTotalSinImpuesto>")
+            if ln.extra:
+                ln.extras_xml(w)
+            append("<impuestos>")
+            for t in ln.taxes:
+                append(f"<impuesto><codigo>{t.code}</codigo><codigoPorcentaje>{t.rate_code}</codigoPorcentaje>"
+                       f"<tarifa>{fmt_rate(t.rate)}</tarifa><baseImponible>{t.base:f}</baseImponible>"
+                       f"<valor>{t.amount:f}</valor></impuesto>")
+            append("</impuestos></detalle>")
         w.append("</detalles>")
         if self.reimbursements:
             w.append("<reembolsos>")

@@ -697,3 +697,38 @@ def test_fmt_quantity_cache_gives_the_plain_text(value):
 def test_fmt_date_equals_strftime(value):
     from sri.documents import base
     assert base.fmt_date(value) == value.strftime("%d/%m/%Y")
+
+
+def test_factura_inlined_detail_and_info_tributaria_match_the_element_helpers():
+    from sri.documents import base
+    with open(os.path.join(EXAMPLES, "factura.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    data["issuer"]["rimpe"] = True
+    data["issuer"]["trade_name"] = "A & B <x>"
+    data["lines"][0]["aux_code"] = "Q&1"
+    doc = from_dict(data)
+    xml = doc.to_xml(check_date=False).decode("utf-8")
+    for ln in doc.lines:  # what the generic per-element writers give for each detalle
+        w = ["<detalle>"]
+        base.opt(w, "codigoPrincipal", ln.main_code)
+        base.opt(w, "codigoAuxiliar", ln.aux_code)
+        base.sub(w, "descripcion", ln.description)
+        base.opt(w, "unidadMedida", ln.unit)
+        ln.amounts_xml(w)
+        ln.extras_xml(w)
+        ln.taxes_xml(w)
+        w.append("</detalle>")
+        assert "".join(w) in xml
+    w = ["<infoTributaria>"]
+    for tag, value, required in (
+            ("ambiente", doc.environment, True), ("tipoEmision", "1", True), ("razonSocial", doc.issuer.legal_name, True),
+            ("nombreComercial", doc.issuer.trade_name, False), ("ruc", doc.issuer.ruc, True),
+            ("claveAcceso", doc.access_key, True), ("codDoc", "01", True), ("estab", doc.establishment, True),
+            ("ptoEmi", doc.emission_point, True), ("secuencial", doc.sequential, True),
+            ("dirMatriz", doc.issuer.main_address, True), ("agenteRetencion", doc.issuer.withholding_agent, False),
+            ("contribuyenteRimpe", base.RIMPE_LEGEND, True)):
+        (base.sub if required else base.opt)(w, tag, value)
+    w.append("</infoTributaria>")
+    assert "".join(w) in xml
+    assert "<nombreComercial>A &amp; B &lt;x&gt;</nombreComercial>" in xml
+    assert "<codigoAuxiliar>Q&amp;1</codigoAuxiliar>" in xml
