@@ -44,6 +44,11 @@
     "demo": [
         "demo/l10n_ec_sri_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_ec_sri/static/src/js/tours/*.js",
+        ],
+    },
     "images": ["static/description/icon.png"],
     "installable": True,
     "application": False,
