@@ -4,3 +4,4 @@ from . import test_flow
 from . import test_queue
 from . import test_ride
 from . import test_xmlrpc
+from . import test_tour
