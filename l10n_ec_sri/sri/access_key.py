@@ -52,10 +52,19 @@ def check_digit(digits48: str) -> str:
     return "0" if d == 11 else "1" if d == 10 else str(d)
 
 
+_DATE_DIGITS: dict = {}
+
+
 def _ddmmyyyy(date) -> str:
-    """``date.strftime("%d%m%Y")``, without strftime for plain dates of years 1000-9999 (the usual case)."""
+    """``date.strftime("%d%m%Y")``, without strftime for plain dates of years 1000-9999 (the usual case;
+    remembered: documents of a day share their date)."""
     if type(date) is datetime.date and date.year >= 1000:
-        return f"{date.day:02d}{date.month:02d}{date.year}"
+        text = _DATE_DIGITS.get(date)
+        if text is None:
+            text = f"{date.day:02d}{date.month:02d}{date.year}"
+            if len(_DATE_DIGITS) < 1024:
+                _DATE_DIGITS[date] = text
+        return text
     return date.strftime("%d%m%Y")
 
 

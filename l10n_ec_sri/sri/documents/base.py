@@ -127,9 +127,17 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
+_DATE_TEXT: dict = {}
+
+
 def fmt_date(value: datetime.date) -> str:
-    if type(value) is datetime.date and value.year >= 1000:  # strftime("%d/%m/%Y") without strftime
-        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    if type(value) is datetime.date and value.year >= 1000:  # strftime("%d/%m/%Y") without strftime, remembered
+        text = _DATE_TEXT.get(value)
+        if text is None:
+            text = f"{value.day:02d}/{value.month:02d}/{value.year}"
+            if len(_DATE_TEXT) < 1024:
+                _DATE_TEXT[value] = text
+        return text
     return value.strftime("%d/%m/%Y")
 
 
@@ -582,14 +590,25 @@ class Line:
     extra: list[Extra] = field(default_factory=list)  # detAdicional (≤ 3)
 
     def normalize(self, ck: Checker, path, allowed_taxes=(TAX_VAT, TAX_ICE, TAX_IRBPNR)):
-        # optional values left as None need no check (ck.text/ck.decimal return None for them, with no
-        # error): skipping the call also skips building their paths (hot path: ~10 lines per document)
-        self.description = ck.text(self.description, f"{path}.description", "la descripción", 300)
-        if self.main_code is not None:
+        # hot path (~10 lines per document): optional values left as None need no check (ck.text and
+        # ck.decimal return None for them, with no error), and a printable str whose stripped text is not
+        # empty and fits is exactly what ck.text returns, without error; the rest goes through ck.text
+        text = self.description
+        if type(text) is str and text.isprintable() and 0 < len(text := text.strip()) <= 300:
+            self.description = text
+        else:
+            self.description = ck.text(self.description, f"{path}.description", "la descripción", 300)
+        text = self.main_code
+        if type(text) is str and text.isprintable() and 0 < len(text := text.strip()) <= 25:
+            self.main_code = text
+        elif self.main_code is not None:
             self.main_code = ck.text(self.main_code, f"{path}.main_code", "el código principal", 25, False)
         if self.aux_code is not None:
             self.aux_code = ck.text(self.aux_code, f"{path}.aux_code", "el código auxiliar", 25, False)
-        if self.unit is not None:
+        text = self.unit
+        if type(text) is str and text.isprintable() and 0 < len(text := text.strip()) <= 50:
+            self.unit = text
+        elif self.unit is not None:
             self.unit = ck.text(self.unit, f"{path}.unit", "la unidad de medida", 50, False)
         qty = self.quantity = ck.decimal(self.quantity, f"{path}.quantity", "la cantidad", 6, maximum=MAX_QUANTITY)
         price = self.unit_price = ck.decimal(self.unit_price, f"{path}.unit_price", "el precio unitario", 6,

@@ -157,3 +157,12 @@ def test_check_digit_still_rejects_bad_input(bad):
                                    datetime.datetime(2024, 3, 4, 23, 59)])
 def test_date_digits_equal_strftime(value):
     assert access_key._ddmmyyyy(value) == value.strftime("%d%m%Y")
+
+
+def test_date_digits_cache_is_per_date_and_bounded():
+    access_key._DATE_DIGITS.clear()
+    start = datetime.date(2020, 1, 1)
+    for i in range(1500):
+        day = start + datetime.timedelta(days=i)
+        assert access_key._ddmmyyyy(day) == access_key._ddmmyyyy(day) == day.strftime("%d%m%Y")
+    assert len(access_key._DATE_DIGITS) == 1024

@@ -732,3 +732,29 @@ def test_factura_inlined_detail_and_info_tributaria_match_the_element_helpers():
     assert "".join(w) in xml
     assert "<nombreComercial>A &amp; B &lt;x&gt;</nombreComercial>" in xml
     assert "<codigoAuxiliar>Q&amp;1</codigoAuxiliar>" in xml
+
+
+def test_fmt_date_cache_is_per_date_and_bounded():
+    from sri.documents import base
+    base._DATE_TEXT.clear()
+    start = datetime.date(2020, 1, 1)
+    for i in range(1500):
+        day = start + datetime.timedelta(days=i)
+        assert base.fmt_date(day) == base.fmt_date(day) == day.strftime("%d/%m/%Y")
+    assert len(base._DATE_TEXT) == 1024
+
+
+@pytest.mark.parametrize("value", ["Arroz", "  Arroz  ", "", "   ", None, False, 12, "a\\tb", "a\tb\nc", "x\x01y",
+                                   "\xa0Arroz\xa0", "soft\xadhyphen", "Ñandú ó", "C" * 25, "C" * 26, " " + "C" * 25 + " ",
+                                   "U" * 50, "U" * 51, "D" * 300, "D" * 301, "\u2028x"])
+def test_line_text_fast_path_equals_checker_text(value):
+    from sri.documents import base
+    ln = Line(description=value, quantity="1", unit_price="1", main_code=value, unit=value, taxes=[Tax()])
+    ck = base.Checker()
+    ln.normalize(ck, "lines[0]")
+    ref = base.Checker()
+    expected = (ref.text(value, "lines[0].description", "la descripción", 300),
+                ref.text(value, "lines[0].main_code", "el código principal", 25, False),
+                ref.text(value, "lines[0].unit", "la unidad de medida", 50, False))
+    assert (ln.description, ln.main_code, ln.unit) == expected
+    assert [(e.path, e.message) for e in ck.errors] == [(e.path, e.message) for e in ref.errors]
