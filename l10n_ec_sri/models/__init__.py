@@ -5,3 +5,4 @@ from . import res_config_settings
 from . import l10n_ec_sri_exchange
 from . import sri_adapter
 from . import account_move
+from . import ir_actions_report

@@ -607,8 +607,12 @@ class AccountMove(models.Model):
 
     def _l10n_ec_sri_attach_ride(self):
         report = self.env.ref("l10n_ec_sri.action_report_ride")
-        pdf, _type = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-            report, self.ids)
+        context = {"force_report_rendering": True}
+        if not self._l10n_ec_sri_commit_allowed():
+            # tests: wkhtmltopdf would fetch the report assets from the test HTTP server, which waits on
+            # the test transaction (deadlock when the RIDE is rendered inside a request).
+            context["l10n_ec_sri_report_url"] = "http://127.0.0.1:9"
+        pdf, _type = self.env["ir.actions.report"].with_context(**context)._render_qweb_pdf(report, self.ids)
         if self.l10n_ec_sri_ride_id:
             self.l10n_ec_sri_ride_id.sudo().unlink()
         self.l10n_ec_sri_ride_id = self.env["ir.attachment"].sudo().create({

@@ -91,6 +91,9 @@ class L10nEcSriFlowCase(AccountTestInvoicingCommon):
             "password": P12_PASSWORD,
         })
         cls.company.l10n_ec_sri_certificate_id = cls.certificate
+        # wkhtmltopdf must not fetch the report assets from the test HTTP server (it would wait on
+        # the test transaction): a closed port makes it fail fast; the RIDE carries its own CSS.
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         cls.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri.read_timeout", 5)
         cls.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri.connect_timeout", 2)
         ec = cls.env.ref("base.ec")
