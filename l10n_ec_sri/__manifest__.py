@@ -49,7 +49,11 @@
             "l10n_ec_sri/static/src/js/tours/*.js",
         ],
     },
-    "images": ["static/description/icon.png"],
+    "images": [
+        "static/description/screenshot_invoice.png",
+        "static/description/screenshot_ride.png",
+        "static/description/screenshot_settings.png",
+    ],
     "installable": True,
     "application": False,
 }

@@ -12,8 +12,11 @@ for the cron; nothing talks to the SRI, or to the simulator, while the module in
 bench/odoo_flow.py use to make any company ready to issue electronic documents.
 """
 import base64
+import io
 import logging
 import secrets
+
+from PIL import Image, ImageDraw, ImageFont
 
 from odoo import Command, api, models
 
@@ -136,12 +139,31 @@ class L10nEcSriDemo(models.AbstractModel):
     # Demo data (called from demo/l10n_ec_sri_demo.xml)
     # ------------------------------------------------------------------
     @api.model
+    @api.model
+    def _l10n_ec_sri_demo_logo(self):
+        """A plain logo for the demo company (the RIDE prints the company logo)."""
+        image = Image.new("RGB", (480, 160), (255, 255, 255))
+        draw = ImageDraw.Draw(image)
+        draw.polygon([(20, 140), (90, 30), (130, 90), (160, 55), (230, 140)], fill=(31, 92, 153))
+        draw.polygon([(70, 62), (90, 30), (110, 62)], fill=(255, 255, 255))
+        try:
+            font = ImageFont.truetype("DejaVuSans-Bold.ttf", 46)
+            small = ImageFont.truetype("DejaVuSans.ttf", 22)
+        except OSError:
+            font = small = ImageFont.load_default()
+        draw.text((245, 40), "ANDES", fill=(31, 92, 153), font=font)
+        draw.text((248, 98), "Demo S.A.", fill=(90, 90, 90), font=small)
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        return base64.b64encode(out.getvalue())
+
     def _l10n_ec_sri_load_demo(self):
         company = self.env.ref(DEMO_COMPANY, raise_if_not_found=False)
         if not company or company.l10n_ec_sri_certificate_id:
             return  # nothing to do, or already done
         journal = self._l10n_ec_sri_setup_company(company)
         company = self.env["res.company"].browse(company.id)
+        company.logo = self._l10n_ec_sri_demo_logo()
         ref = self.env.ref
 
         # Products: taxes of the demo company only.
