@@ -14,8 +14,9 @@ then times:
   the XML + signing share is shown apart);
 - send + authorize: ``_l10n_ec_sri_process_queue`` until every invoice is authorized (one SOAP
   send + one authorization query per invoice, exchange log, authorized XML attached, commit per
-  invoice), with RIDE rendering switched off;
-- RIDE: ``_l10n_ec_sri_attach_ride`` on a sample of up to 50 of the authorized invoices;
+  invoice), with RIDE rendering (and mail) switched off;
+- RIDE: ``_l10n_ec_sri_attach_rides`` (the queue's batched rendering: one wkhtmltopdf run per 25
+  documents, split per document) on a sample of up to 50 of the authorized invoices;
 - end to end without RIDE: N / (post + send/authorize).
 
     python bench/odoo_flow.py [DATABASE] [--sizes 100,1000] [--with-10000] [--budget SECONDS]
@@ -57,8 +58,11 @@ def start_simulator(db_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=ADDON)
+    # stderr to a file: a pipe nobody reads fills up and blocks (or kills) the simulator.
+    log = open(db_path + ".log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, "-m", "sri", "simulator", "--host", "127.0.0.1", "--port", str(port),
-                             "--db", db_path], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--db", db_path], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -67,7 +71,8 @@ def start_simulator(db_path):
         except requests.ConnectionError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise SystemExit("simulator did not start: " + proc.stderr.read().decode())
+                with open(proc.log_path, "rb") as f:
+                    raise SystemExit("simulator did not start: " + f.read().decode(errors="replace"))
             time.sleep(0.1)
 
 
@@ -235,10 +240,11 @@ class Bench:
             cls = type(env["account.move"])
         t0 = time.perf_counter()
         authorized = 0
-        with patch.object(cls, "_l10n_ec_sri_attach_ride", lambda self: None):
+        # RIDE (and mail) switched off: timed apart below
+        with patch.object(cls, "_l10n_ec_sri_after_authorization", lambda self, *args, **kwargs: None):
             while time.monotonic() < deadline:
                 with self.env() as env:
-                    processed = env["account.move"]._l10n_ec_sri_process_queue(limit=200)
+                    processed = env["account.move"]._l10n_ec_sri_process_queue(limit=200, company_ids=[self.company_id])
                 if not processed:
                     break
             elapsed = time.perf_counter() - t0
@@ -251,20 +257,25 @@ class Bench:
         return authorized, elapsed, states
 
     def ride(self, ids, deadline):
+        """The batched RIDE of the queue (``_l10n_ec_sri_attach_rides``: one wkhtmltopdf run per
+        chunk, split per document) on the sample, one committed call per chunk."""
+        from odoo.addons.l10n_ec_sri.models.account_move import RIDE_CHUNK
+
         sample = ids[:RIDE_SAMPLE]
         done = 0
         t0 = time.perf_counter()
-        for move_id in sample:
+        for start in range(0, len(sample), RIDE_CHUNK):
             if time.monotonic() > deadline:
                 break
             with self.env() as env:
-                move = env["account.move"].browse(move_id)
-                if move.l10n_ec_sri_state != "authorized":
-                    continue
-                move._l10n_ec_sri_attach_ride()
-                if not (move.l10n_ec_sri_ride_id.raw or b"").startswith(b"%PDF"):
-                    print(f"[bench] RIDE of {move.name} is not a PDF", flush=True)
-                done += 1
+                moves = env["account.move"].browse(sample[start:start + RIDE_CHUNK])
+                moves = moves.filtered(lambda m: m.l10n_ec_sri_state == "authorized")
+                failures = moves._l10n_ec_sri_attach_rides()
+                for move in moves:
+                    if move.id in failures or not (move.l10n_ec_sri_ride_id.raw or b"").startswith(b"%PDF"):
+                        print(f"[bench] RIDE of {move.name} is not a PDF: {failures.get(move.id)}", flush=True)
+                    else:
+                        done += 1
         return done, time.perf_counter() - t0
 
     def run_size(self, count):
