@@ -217,10 +217,10 @@ class Bench:
             cls = type(env["account.move"])
         original = cls._l10n_ec_sri_prepare_documents
 
-        def timed_prepare(moves):
+        def timed_prepare(moves, *args, **kwargs):
             t = time.perf_counter()
             try:
-                return original(moves)
+                return original(moves, *args, **kwargs)
             finally:
                 signing_time[0] += time.perf_counter() - t
 

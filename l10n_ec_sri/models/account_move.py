@@ -58,6 +58,11 @@ DOCUMENT_TITLES = {
 }
 
 
+# Set when wkhtmltopdf cannot print several documents in one run (Debian's build on unpatched Qt
+# refuses several input pages: "Exit with code 1"): RIDEs are then rendered one per run.
+_RIDE_BATCH_BROKEN = []
+
+
 def _sri():
     from odoo.addons.l10n_ec_sri.sri import client, documents, errors, ride, schemas, signing
 
@@ -766,12 +771,24 @@ class AccountMove(models.Model):
         for start in range(0, len(self), RIDE_CHUNK):
             chunk = self.ids[start:start + RIDE_CHUNK]
             alone = chunk if len(chunk) > 1 else []
+            if alone and _RIDE_BATCH_BROKEN:
+                chunk_ids = []
+            else:
+                chunk_ids = chunk
             try:
-                render(chunk)
+                if chunk_ids:
+                    render(chunk_ids)
             except Exception as exc:  # noqa: BLE001 - each document alone below
-                _logger.exception("SRI: RIDEs of %s document(s) could not be rendered", len(chunk))
                 if len(chunk) == 1:
+                    _logger.exception("SRI: RIDE of account.move %s could not be rendered", chunk[0])
                     failures[chunk[0]] = str(exc.args[0] if exc.args else exc)
+                elif not any(move_id in pdfs for move_id in chunk):
+                    # nothing came out of a run of several documents: this wkhtmltopdf cannot do it
+                    _logger.warning("SRI: wkhtmltopdf could not print %s RIDEs in one run (%s): they are "
+                                    "printed one by one from now on", len(chunk), exc)
+                    _RIDE_BATCH_BROKEN.append(True)
+                else:
+                    _logger.exception("SRI: RIDEs of %s documents could not be rendered together", len(chunk))
             for move_id in alone:
                 if move_id in pdfs:
                     continue
