@@ -30,8 +30,8 @@ if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
     odoo_failed=$(( $(sed -E 's/.*: ([0-9]+) failed.*/\1/;t;s/.*/0/' <<<"$stats") + $(sed -E 's/.* ([0-9]+) error\(s\).*/\1/;t;s/.*/0/' <<<"$stats") ))
     odoo_passed=$(( total - odoo_failed ))
   fi
-  if grep -qE "CRITICAL|Failed to initialize database|ParseError" "$log_dir/odoo.log"; then
-    grep -E -A 30 "CRITICAL|ParseError" "$log_dir/odoo.log" | head -n 60
+  if grep -qE "CRITICAL|Failed to initialize database|ParseError|demo data failed to install" "$log_dir/odoo.log"; then
+    grep -E -B 30 -A 30 "CRITICAL|ParseError|demo data failed to install" "$log_dir/odoo.log" | head -n 80
     odoo_rc=1; odoo_failed=$(( odoo_failed + 1 ))
   fi
   if [ "$odoo_passed" = 0 ] && [ "$odoo_failed" = 0 ]; then

@@ -139,7 +139,6 @@ class L10nEcSriDemo(models.AbstractModel):
     # Demo data (called from demo/l10n_ec_sri_demo.xml)
     # ------------------------------------------------------------------
     @api.model
-    @api.model
     def _l10n_ec_sri_demo_logo(self):
         """A plain logo for the demo company (the RIDE prints the company logo)."""
         image = Image.new("RGB", (480, 160), (255, 255, 255))
@@ -157,6 +156,7 @@ class L10nEcSriDemo(models.AbstractModel):
         image.save(out, format="PNG")
         return base64.b64encode(out.getvalue())
 
+    @api.model
     def _l10n_ec_sri_load_demo(self):
         company = self.env.ref(DEMO_COMPANY, raise_if_not_found=False)
         if not company or company.l10n_ec_sri_certificate_id:
