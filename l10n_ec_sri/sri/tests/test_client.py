@@ -15,7 +15,7 @@ from lxml import etree
 from sri import client as sri_client
 from sri import signing, testing
 from sri.client import Authorization, Message, Outcome, Reception, SriClient
-from sri.simulator import Simulator, samples
+from sri.simulator import samples
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 RUC = samples.DEFAULT_RUC
@@ -25,19 +25,6 @@ _seq = itertools.count(1)
 @pytest.fixture(scope="module")
 def cert():
     return signing.load_p12(testing.make_p12(password="clave", ruc=RUC), "clave")
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    with Simulator(port=0, db_path=tmp_path_factory.mktemp("sim") / "sim.sqlite3") as s:
-        yield s
-
-
-@pytest.fixture(autouse=True)
-def _reset(request):
-    if "sim" in request.fixturenames:
-        request.getfixturevalue("sim").set_knobs(reset=True)
-    yield
 
 
 @pytest.fixture(scope="module")

@@ -40,19 +40,6 @@ def certs():
 
 
 @pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    with Simulator(port=0, db_path=tmp_path_factory.mktemp("sim") / "sim.sqlite3") as s:
-        yield s
-
-
-@pytest.fixture(autouse=True)
-def _reset(request):
-    if "sim" in request.fixturenames:
-        request.getfixturevalue("sim").set_knobs(reset=True)
-    yield
-
-
-@pytest.fixture(scope="module")
 def client(sim):
     with SriClient(sim.url, connect_timeout=2, read_timeout=10) as c:
         yield c
