@@ -22,7 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar, Optional
+from typing import ClassVar, Optional
 
 from lxml import etree
 
@@ -1031,6 +1031,40 @@ def check_max(ck: Checker, value, path, label):
         ck.add(path, f"{label} calculado ({fmt(value)}) supera el máximo que admite el SRI ({fmt(MAX_AMOUNT)})")
         return False
     return True
+
+
+def settle_total(ck: Checker, subtotal, amounts, given_total, label, extra=ZERO, extra_label=""):
+    """``subtotal`` + ``amounts`` (+ ``extra``, e.g. the propina): the document total, compared with the
+    caller's total when one was given and checked against the XSD maximum."""
+    total = subtotal + sum(amounts, ZERO) + extra
+    if given_total is not None and given_total != total:
+        parts = "total sin impuestos + impuestos" + (f" + {extra_label}" if extra_label else "")
+        ck.add("total", f"{label} {fmt(given_total)} no coincide con {parts} = {fmt(total)}")
+    check_max(ck, total, "total", label)
+    return total
+
+
+def write_reimbursement_totals(w, doc):
+    """The reembolso totals of a factura or liquidación (only when it has reimbursements)."""
+    if doc.reimbursements:
+        total, base, tax = reimbursement_totals(doc.reimbursements)
+        sub(w, "codDocReembolso", doc.reimbursement_doc_type)
+        sub(w, "totalComprobantesReembolso", fmt(total))
+        sub(w, "totalBaseImponibleReembolso", fmt(base))
+        sub(w, "totalImpuestoReembolso", fmt(tax))
+
+
+def write_modified_document(w, doc):
+    """Buyer, issuer info and the document a nota de crédito / débito modifies, in their XSD order."""
+    buyer = doc.buyer
+    sub(w, "tipoIdentificacionComprador", buyer.id_type)
+    sub(w, "razonSocialComprador", buyer.name)
+    sub(w, "identificacionComprador", buyer.identification)
+    doc._issuer_info(w)
+    opt(w, "rise", doc.rise)
+    sub(w, "codDocModificado", doc.modified_doc_type)
+    sub(w, "numDocModificado", doc.modified_doc_number)
+    sub(w, "fechaEmisionDocSustento", fmt_date(doc.modified_doc_date))
 
 
 def check_given_totals(ck: Checker, given, computed, path, label):

@@ -8,10 +8,10 @@ from typing import ClassVar, Optional
 
 from .. import identification as _identification
 from .base import (
-    check_max,
-    ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
-    check_lines_present, compute_tax_totals, fmt, norm_payments, norm_reimbursements, normalize_buyer, opt,
-    reimbursement_totals, sub, fmt_date, fmt_quantity, fmt_rate, esc,
+    Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, ZERO, check_given_totals,
+    check_lines_present, compute_tax_totals, esc, fmt, fmt_date, fmt_quantity, fmt_rate,
+    norm_payments, norm_reimbursements, normalize_buyer, opt, settle_total, sub,
+    write_reimbursement_totals,
 )
 
 #: OCA's default limit for sales to consumidor final (SPEC §4).
@@ -71,12 +71,8 @@ class Factura(Document):
             check_given_totals(ck, given_discount, discount, "total_discount", "el total de descuentos")
             self.subtotal, self.total_discount = subtotal, discount
             if self.tax_totals and all(t.amount is not None for t in self.tax_totals):
-                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO) + (self.tip or ZERO)
-                if given_total is not None and given_total != total:
-                    ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
-                           f"impuestos + propina = {fmt(total)}")
-                self.total = total
-                check_max(ck, total, "total", "el importe total")
+                self.total = settle_total(ck, subtotal, (t.amount for t in self.tax_totals), given_total,
+                                          "el importe total", extra=self.tip or ZERO, extra_label="propina")
         if (buyer is not None and buyer.id_type == _identification.CONSUMIDOR_FINAL and self.total is not None
                 and self.total > self.FINAL_CONSUMER_LIMIT):
             ck.add("buyer.id_type", f"una factura a consumidor final no puede superar USD {fmt(self.FINAL_CONSUMER_LIMIT)}"
@@ -98,12 +94,7 @@ class Factura(Document):
         opt(w, "direccionComprador", buyer.address)
         sub(w, "totalSinImpuestos", fmt(self.subtotal))
         sub(w, "totalDescuento", fmt(self.total_discount))
-        if self.reimbursements:
-            total, base, tax = reimbursement_totals(self.reimbursements)
-            sub(w, "codDocReembolso", self.reimbursement_doc_type)
-            sub(w, "totalComprobantesReembolso", fmt(total))
-            sub(w, "totalBaseImponibleReembolso", fmt(base))
-            sub(w, "totalImpuestoReembolso", fmt(tax))
+        write_reimbursement_totals(w, self)
         w.append("<totalConImpuestos>")
         for t in self.tax_totals:
             t.to_xml(w)

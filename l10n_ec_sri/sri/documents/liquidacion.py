@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
-    check_max,
-    TAX_VAT, ZERO, Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, check_given_totals,
-    check_lines_present, compute_tax_totals, fmt, fmt_date, fmt_quantity, norm_payments, norm_reimbursements,
-    normalize_buyer, opt, reimbursement_totals, sub,
+    Checker, Document, Line, Party, Payment, Reimbursement, TAX_VAT, TaxTotal, ZERO, check_given_totals,
+    check_lines_present, compute_tax_totals, fmt, fmt_date, norm_payments,
+    norm_reimbursements, normalize_buyer, opt, settle_total, sub,
+    write_reimbursement_totals,
 )
 
 
@@ -60,12 +60,8 @@ class LiquidacionCompra(Document):
             check_given_totals(ck, given_discount, discount, "total_discount", "el total de descuentos")
             self.subtotal, self.total_discount = subtotal, discount
             if self.tax_totals and all(t.amount is not None for t in self.tax_totals):
-                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO)
-                if given_total is not None and given_total != total:
-                    ck.add("total", f"el importe total {fmt(given_total)} no coincide con total sin impuestos + "
-                           f"impuestos = {fmt(total)}")
-                self.total = total
-                check_max(ck, total, "total", "el importe total")
+                self.total = settle_total(ck, subtotal, (t.amount for t in self.tax_totals), given_total,
+                                          "el importe total")
         self.payments = norm_payments(ck, self.payments, "payments",
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(supplier)
@@ -82,12 +78,7 @@ class LiquidacionCompra(Document):
         opt(w, "direccionProveedor", sup.address)
         sub(w, "totalSinImpuestos", fmt(self.subtotal))
         sub(w, "totalDescuento", fmt(self.total_discount))
-        if self.reimbursements:
-            total, base, tax = reimbursement_totals(self.reimbursements)
-            sub(w, "codDocReembolso", self.reimbursement_doc_type)
-            sub(w, "totalComprobantesReembolso", fmt(total))
-            sub(w, "totalBaseImponibleReembolso", fmt(base))
-            sub(w, "totalImpuestoReembolso", fmt(tax))
+        write_reimbursement_totals(w, self)
         w.append("<totalConImpuestos>")
         for t in self.tax_totals:
             t.to_xml(w, with_rate=True, with_discount=True)

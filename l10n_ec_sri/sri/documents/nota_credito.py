@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
-    check_max,
-    ZERO, Checker, Document, Line, Party, TaxTotal, check_given_totals, check_lines_present, compute_tax_totals,
-    fmt, fmt_date, fmt_quantity, normalize_buyer, opt, sub,
+    Checker, Document, Line, Party, TaxTotal, ZERO, check_given_totals, check_lines_present, compute_tax_totals, fmt, fmt_date, normalize_buyer, opt, settle_total, sub,
+    write_modified_document,
 )
 
 
@@ -61,27 +60,16 @@ class NotaCredito(Document):
             check_given_totals(ck, given_subtotal, subtotal, "subtotal", "el total sin impuestos")
             self.subtotal = subtotal
             if all(t.amount is not None for t in self.tax_totals):
-                total = subtotal + sum((t.amount for t in self.tax_totals), ZERO)
-                if given_total is not None and given_total != total:
-                    ck.add("total", f"el valor de la modificación {fmt(given_total)} no coincide con total sin "
-                           f"impuestos + impuestos = {fmt(total)}")
-                self.total = total
-                check_max(ck, total, "total", "el valor de la modificación")
+                self.total = settle_total(ck, subtotal, (t.amount for t in self.tax_totals), given_total,
+                                          "el valor de la modificación")
         self._email_extra(buyer)
 
     def _build_body(self, w):
-        iss, buyer = self.issuer, self.buyer
+        iss = self.issuer
         w.append("<infoNotaCredito>")
         sub(w, "fechaEmision", fmt_date(self.emission_date))
         opt(w, "dirEstablecimiento", iss.establishment_address)
-        sub(w, "tipoIdentificacionComprador", buyer.id_type)
-        sub(w, "razonSocialComprador", buyer.name)
-        sub(w, "identificacionComprador", buyer.identification)
-        self._issuer_info(w)
-        opt(w, "rise", self.rise)
-        sub(w, "codDocModificado", self.modified_doc_type)
-        sub(w, "numDocModificado", self.modified_doc_number)
-        sub(w, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        write_modified_document(w, self)
         sub(w, "totalSinImpuestos", fmt(self.subtotal))
         sub(w, "valorModificacion", fmt(self.total))
         opt(w, "moneda", self.currency)

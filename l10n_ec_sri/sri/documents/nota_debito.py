@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
-    check_max,
-    ZERO, Checker, Document, Party, Payment, Tax, check_given_totals, fmt, fmt_date, fmt_rate, norm_payments,
-    normalize_buyer, opt, sub,
+    Checker, Document, Party, Payment, Tax, ZERO, check_given_totals, fmt, fmt_date, fmt_rate,
+    norm_payments, normalize_buyer, opt, settle_total, sub, write_modified_document,
 )
 
 
@@ -70,29 +69,17 @@ class NotaDebito(Document):
         for i, t in enumerate(self.taxes):
             t.normalize(ck, f"taxes[{i}]", subtotal)
         if subtotal is not None and self.taxes and all(t.amount is not None for t in self.taxes):
-            total = subtotal + sum((t.amount for t in self.taxes), ZERO)
-            if given_total is not None and given_total != total:
-                ck.add("total", f"el valor total {fmt(given_total)} no coincide con total sin impuestos + "
-                       f"impuestos = {fmt(total)}")
-            self.total = total
-            check_max(ck, total, "total", "el valor total")
+            self.total = settle_total(ck, subtotal, (t.amount for t in self.taxes), given_total, "el valor total")
         self.payments = norm_payments(ck, self.payments, "payments",
                                       self.total if isinstance(self.total, Decimal) else None)
         self._email_extra(buyer)
 
     def _build_body(self, w):
-        iss, buyer = self.issuer, self.buyer
+        iss = self.issuer
         w.append("<infoNotaDebito>")
         sub(w, "fechaEmision", fmt_date(self.emission_date))
         opt(w, "dirEstablecimiento", iss.establishment_address)
-        sub(w, "tipoIdentificacionComprador", buyer.id_type)
-        sub(w, "razonSocialComprador", buyer.name)
-        sub(w, "identificacionComprador", buyer.identification)
-        self._issuer_info(w)
-        opt(w, "rise", self.rise)
-        sub(w, "codDocModificado", self.modified_doc_type)
-        sub(w, "numDocModificado", self.modified_doc_number)
-        sub(w, "fechaEmisionDocSustento", fmt_date(self.modified_doc_date))
+        write_modified_document(w, self)
         sub(w, "totalSinImpuestos", fmt(self.subtotal))
         w.append("<impuestos>")
         for t in self.taxes:
