@@ -18,7 +18,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # 1. System packages -------------------------------------------------------
 APT_PACKAGES=(postgresql postgresql-client libpq-dev libxml2-dev libxslt1-dev libxmlsec1-dev
   libxmlsec1-openssl xmlsec1 pkg-config libldap2-dev libsasl2-dev libjpeg-dev zlib1g-dev
-  wkhtmltopdf chromium fonts-dejavu-core poppler-utils openssl)
+  wkhtmltopdf chromium fonts-dejavu-core poppler-utils openssl libzbar0)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
