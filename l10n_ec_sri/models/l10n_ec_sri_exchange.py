@@ -45,7 +45,7 @@ class L10nEcSriExchange(models.Model):
     messages = fields.Text(readonly=True, help="Messages of the answer, one per line.")
     messages_json = fields.Text(string="Messages (JSON)", readonly=True)
     error = fields.Text(readonly=True, help="Network or HTTP problem when there was no usable answer.")
-    http_status = fields.Integer(readonly=True)
+    http_status = fields.Integer(string="HTTP Status", readonly=True)
     duration = fields.Float(string="Duration (s)", digits=(10, 3), readonly=True)
     request = fields.Text(readonly=True)
     response = fields.Text(readonly=True)

@@ -5,3 +5,4 @@ from . import test_queue
 from . import test_ride
 from . import test_xmlrpc
 from . import test_tour
+from . import test_i18n

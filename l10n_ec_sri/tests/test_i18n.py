@@ -1,0 +1,48 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The Spanish catalogs are complete, consistent with the .pot, and actually loaded."""
+import polib
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
+
+LANGS = ("es", "es_EC")
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri")
+class TestI18n(TransactionCase):
+    @staticmethod
+    def _catalog(name):
+        return polib.pofile(file_path(f"l10n_ec_sri/i18n/{name}"))
+
+    def test_po_files_complete(self):
+        pot_ids = {entry.msgid for entry in self._catalog("l10n_ec_sri.pot") if not entry.obsolete}
+        self.assertTrue(pot_ids, "l10n_ec_sri.pot has no entries")
+        for lang in LANGS:
+            with self.subTest(lang=lang):
+                po = self._catalog(f"{lang}.po")
+                entries = [entry for entry in po if not entry.obsolete]
+                untranslated = [entry.msgid for entry in entries if not entry.msgstr]
+                self.assertFalse(untranslated, f"{lang}.po: entries without translation: {untranslated}")
+                fuzzy = [entry.msgid for entry in entries if "fuzzy" in entry.flags]
+                self.assertFalse(fuzzy, f"{lang}.po: fuzzy entries: {fuzzy}")
+                missing = sorted(pot_ids - {entry.msgid for entry in entries})
+                self.assertFalse(missing, f"{lang}.po: msgids of the .pot missing: {missing}")
+                # An entry absent from the .pot is read by Odoo as obsolete: keep both in step.
+                extra = sorted({entry.msgid for entry in entries} - pot_ids)
+                self.assertFalse(extra, f"{lang}.po: msgids missing from the .pot: {extra}")
+
+    def test_es_ec_loaded(self):
+        self.env["res.lang"]._activate_lang("es_EC")
+        self.env["ir.module.module"]._load_module_terms(["l10n_ec_sri"], ["es_EC"], overwrite=True)
+        Exchange = self.env["l10n_ec_sri.exchange"].with_context(lang="es_EC")
+        kinds = dict(Exchange._fields["kind"]._description_selection(Exchange.env))
+        self.assertEqual(kinds, {"send": "Recepción", "authorize": "Autorización"})
+        outcomes = dict(Exchange._fields["outcome"]._description_selection(Exchange.env))
+        self.assertEqual(outcomes["already_received"], "Ya recibido (43)")
+        fields_es = Exchange.fields_get(["access_key", "duration"], ["string"])
+        self.assertEqual(fields_es["access_key"]["string"], "Clave de acceso")
+        self.assertEqual(fields_es["duration"]["string"], "Duración (s)")
+        self.assertEqual(
+            self.env.ref("l10n_ec_sri.action_l10n_ec_sri_exchange").with_context(lang="es_EC").name,
+            "Intercambios con el SRI",
+        )
