@@ -1,5 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import shutil
+import subprocess
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.l10n_ec_sri.models import account_move as account_move_mod
 
 from .common import L10nEcSriFlowCase
 
@@ -58,3 +68,184 @@ class TestSriRide(L10nEcSriFlowCase):
         html = self._html(invoice)
         self.assertIn("PENDIENTE", html)
         self.assertIn(invoice.l10n_ec_sri_access_key, html)
+
+
+def _pdf_text(pdf):
+    """Text of a PDF (poppler's pdftotext), to tell which document a RIDE prints."""
+    if not shutil.which("pdftotext"):
+        return None
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True,
+                          timeout=60).stdout.decode("utf-8", "replace")
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri")
+class TestSriRideBatch(L10nEcSriFlowCase):
+    """RIDEs of the documents authorized in one queue run are rendered together (one wkhtmltopdf run
+    per chunk, split per document), then each customer is mailed once."""
+
+    def setUp(self):
+        super().setUp()
+        # the "batches are broken here" switch is per process: each test starts from batches
+        self.startPatcher(patch.object(account_move_mod, "_RIDE_BATCH_BROKEN", []))
+        self.Report = self.registry["ir.actions.report"]
+        self.render_calls = []
+        original = self.Report._render_qweb_pdf_prepare_streams
+        test = self
+
+        def spy(report, report_ref, data, res_ids=None):
+            name = report_ref if isinstance(report_ref, str) else report_ref.report_name
+            if name in ("l10n_ec_sri.action_report_ride", "l10n_ec_sri.report_ride"):
+                test.render_calls.append(list(res_ids or []))
+                failing = set(res_ids or []) & test.failing_ids
+                if failing:
+                    raise UserError(f"wkhtmltopdf failed for {sorted(failing)}")
+            return original(report, report_ref, data, res_ids=res_ids)
+
+        self.failing_ids = set()
+        self.startPatcher(patch.object(self.Report, "_render_qweb_pdf_prepare_streams", spy))
+
+    def _run_queue(self):
+        # the expected rendering and mail failures are logged as errors by the queue
+        with mute_logger("odoo.addons.l10n_ec_sri.models.account_move"):
+            return super()._run_queue()
+
+    def _mails(self, move):
+        return self.env["mail.message"].search([
+            ("model", "=", "account.move"), ("res_id", "=", move.id), ("message_type", "=", "comment"),
+        ])
+
+    def _assert_own_ride(self, move, others):
+        ride = move.l10n_ec_sri_ride_id
+        self.assertTrue(ride, f"{move.name} has no RIDE")
+        self.assertEqual((ride.res_model, ride.res_id), ("account.move", move.id))
+        self.assertEqual(ride.mimetype, "application/pdf")
+        self.assertTrue(ride.raw.startswith(b"%PDF"), ride.raw[:20])
+        self.assertIn(move.l10n_latam_document_number, ride.name)
+        text = _pdf_text(ride.raw)
+        if text is None:
+            # no pdftotext: the document alone must give a PDF of the same number of pages
+            alone, _type = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+                "l10n_ec_sri.action_report_ride", move.ids)
+            self.assertEqual(ride.raw.count(b"/Type /Page\n"), alone.count(b"/Type /Page\n"))
+            return
+        compact = "".join(text.split())
+        self.assertIn(move.l10n_latam_document_number, text)
+        self.assertIn(move.l10n_ec_sri_access_key, compact)
+        for other in others:
+            self.assertNotIn(other.l10n_latam_document_number, text,
+                             f"the RIDE of {move.name} prints {other.name} too")
+            self.assertNotIn(other.l10n_ec_sri_access_key, compact)
+
+    def test_one_run_each_document_its_own_ride_and_one_mail(self):
+        invoices = self._invoice(price=11.0) + self._invoice(price=22.0) + self._invoice(price=33.0)
+        self._run_queue()
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
+        # rendered together: one wkhtmltopdf call for the three (unless this wkhtmltopdf cannot)
+        if not account_move_mod._RIDE_BATCH_BROKEN:
+            self.assertIn(sorted(invoices.ids), [sorted(ids) for ids in self.render_calls])
+        self.assertEqual(len(invoices.l10n_ec_sri_ride_id), 3)
+        for invoice in invoices:
+            self._assert_own_ride(invoice, invoices - invoice)
+            mails = self._mails(invoice)
+            self.assertEqual(len(mails), 1, f"{invoice.name}: {len(mails)} mails")
+            self.assertEqual(mails.attachment_ids,
+                             invoice.l10n_ec_sri_authorized_xml_id | invoice.l10n_ec_sri_ride_id)
+            self.assertIn(self.customer, mails.partner_ids)
+        # a later run has nothing to do: no new RIDE, no second mail
+        rides = invoices.l10n_ec_sri_ride_id
+        self.render_calls.clear()
+        self._run_queue()
+        self.assertFalse(self.render_calls)
+        self.assertEqual(invoices.l10n_ec_sri_ride_id, rides)
+        for invoice in invoices:
+            self.assertEqual(len(self._mails(invoice)), 1)
+
+    def test_failed_document_in_batch_rendered_alone(self):
+        """A chunk that fails is rendered one by one: the others get their RIDE, the failing one
+        stays authorized without it."""
+        invoices = self._invoice(price=11.0) + self._invoice(price=22.0) + self._invoice(price=33.0)
+        bad = invoices[1]
+        self.failing_ids = {bad.id}
+        self._run_queue()
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
+        self.assertFalse(bad.l10n_ec_sri_ride_id)
+        for invoice in invoices - bad:
+            self._assert_own_ride(invoice, invoices - invoice)
+        self.assertTrue(bad.message_ids.filtered(lambda m: "wkhtmltopdf failed" in str(m.body)))
+
+    def test_missing_ride_made_by_next_run_and_mailed_once(self):
+        invoice = self._invoice(price=44.0)
+        self.failing_ids = {invoice.id}
+        self._run_queue()
+        self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
+        self.assertEqual(invoice.l10n_ec_sri_authorization_number, invoice.l10n_ec_sri_access_key)
+        self.assertFalse(invoice.l10n_ec_sri_ride_id)
+        self.assertTrue(invoice.message_ids.filtered(lambda m: "wkhtmltopdf failed" in str(m.body)))
+        # mailed once, with the authorized XML (the RIDE could not be made)
+        mails = self._mails(invoice)
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.attachment_ids, invoice.l10n_ec_sri_authorized_xml_id)
+        # the next queue run (nothing left to send) makes the missing RIDE, and does not mail again
+        self.failing_ids = set()
+        self.render_calls.clear()
+        self.assertFalse(self._run_queue())
+        self.assertEqual(self.render_calls, [invoice.ids])
+        self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
+        self._assert_own_ride(invoice, self.env["account.move"])
+        self.assertEqual(len(self._mails(invoice)), 1)
+        # and then it is left alone
+        self.render_calls.clear()
+        self._run_queue()
+        self.assertFalse(self.render_calls)
+
+    def test_missing_ride_not_retried_after_retry_window(self):
+        invoice = self._invoice()
+        self.failing_ids = {invoice.id}
+        self._run_queue()
+        self.assertFalse(invoice.l10n_ec_sri_ride_id)
+        invoice._l10n_ec_sri_write({"l10n_ec_sri_authorization_date": fields.Datetime.now() - timedelta(
+            days=account_move_mod.RIDE_RETRY_DAYS + 1)})
+        self.failing_ids = set()
+        self.render_calls.clear()
+        self._run_queue()
+        self.assertFalse(self.render_calls)
+        self.assertFalse(invoice.l10n_ec_sri_ride_id)
+
+    def test_ride_and_mail_failures_keep_the_sri_state(self):
+        invoices = self._invoice(price=11.0) + self._invoice(price=22.0)
+        self.failing_ids = {invoices[0].id}
+        Move = self.registry["account.move"]
+        with patch.object(Move, "_l10n_ec_sri_send_mail", side_effect=RuntimeError("SMTP down"), autospec=True):
+            self._run_queue()
+        for invoice in invoices:
+            self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
+            self.assertEqual(invoice.l10n_ec_sri_authorization_number, invoice.l10n_ec_sri_access_key)
+            self.assertTrue(invoice.l10n_ec_sri_authorized_xml_id)
+            self.assertFalse(invoice.l10n_ec_sri_last_error)
+            self.assertFalse(self._mails(invoice))
+            self.assertTrue(invoice.message_ids.filtered(lambda m: "SMTP down" in str(m.body)))
+        self.assertFalse(invoices[0].l10n_ec_sri_ride_id)
+        self._assert_own_ride(invoices[1], invoices[0])
+        # the document without RIDE and never mailed: the next run makes its RIDE and mails it once
+        self.failing_ids = set()
+        self._run_queue()
+        self._assert_own_ride(invoices[0], invoices[1])
+        mails = self._mails(invoices[0])
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.attachment_ids,
+                         invoices[0].l10n_ec_sri_authorized_xml_id | invoices[0].l10n_ec_sri_ride_id)
+        self.assertEqual(invoices[0].l10n_ec_sri_state, "authorized")
+
+    def test_already_mailed_not_mailed_again(self):
+        invoice = self._invoice()
+        self._run_queue()
+        self.assertEqual(len(self._mails(invoice)), 1)
+        # the RIDE is lost (e.g. deleted by hand): the next run makes it again but does not mail twice
+        invoice.l10n_ec_sri_ride_id.unlink()
+        self.assertFalse(invoice.l10n_ec_sri_ride_id)
+        self._run_queue()
+        self._assert_own_ride(invoice, self.env["account.move"])
+        self.assertEqual(len(self._mails(invoice)), 1)
+        # and called directly on a document already mailed, only_unsent skips it
+        invoice._l10n_ec_sri_mail_authorized(only_unsent=True)
+        self.assertEqual(len(self._mails(invoice)), 1)
