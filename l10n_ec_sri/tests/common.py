@@ -91,6 +91,11 @@ class L10nEcSriFlowCase(AccountTestInvoicingCommon):
             "password": P12_PASSWORD,
         })
         cls.company.l10n_ec_sri_certificate_id = cls.certificate
+        # Other companies' queued documents (the demo data) are not these tests' to send: their endpoint
+        # (127.0.0.1:8099) may be the simulator of a running `make run`. Not due while the tests run.
+        cls.env["account.move"].search([
+            ("company_id", "!=", cls.company.id), ("l10n_ec_sri_state", "in", ("to_send", "retry", "received")),
+        ]).write({"l10n_ec_sri_next_try": "2999-01-01 00:00:00"})
         # wkhtmltopdf must not fetch the report assets from the test HTTP server (it would wait on
         # the test transaction): a closed port makes it fail fast; the RIDE carries its own CSS.
         cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
