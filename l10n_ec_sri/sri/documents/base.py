@@ -1054,6 +1054,18 @@ def write_reimbursement_totals(w, doc):
         sub(w, "totalImpuestoReembolso", fmt(tax))
 
 
+def normalize_modified_document(ck: Checker, doc, title):
+    """The document a nota de crédito / débito modifies: type, number and a date not after the note's."""
+    doc.modified_doc_type = ck.digits(doc.modified_doc_type, "modified_doc_type",
+                                      "el tipo del documento modificado", width=2, pad=True)
+    doc.modified_doc_number = ck.doc_number(doc.modified_doc_number, "modified_doc_number",
+                                            "el número del documento modificado")
+    doc.modified_doc_date = ck.date(doc.modified_doc_date, "modified_doc_date", "la fecha del documento modificado")
+    if (doc.modified_doc_date is not None and isinstance(doc.emission_date, datetime.date)
+            and doc.modified_doc_date > doc.emission_date):
+        ck.add("modified_doc_date", f"la fecha del documento modificado es posterior a la de {title}")
+
+
 def write_modified_document(w, doc):
     """Buyer, issuer info and the document a nota de crédito / débito modifies, in their XSD order."""
     buyer = doc.buyer

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import ClassVar, Optional
 
 from .base import (
-    Checker, Document, Line, Party, TaxTotal, ZERO, check_given_totals, check_lines_present, compute_tax_totals, fmt, fmt_date, normalize_buyer, opt, settle_total, sub,
+    Checker, Document, Line, Party, TaxTotal, ZERO, check_given_totals, check_lines_present,
+    compute_tax_totals, fmt, fmt_date, normalize_buyer, normalize_modified_document, opt, settle_total, sub,
     write_modified_document,
 )
 
@@ -36,15 +37,7 @@ class NotaCredito(Document):
 
     def _normalize_body(self, ck: Checker):
         buyer = normalize_buyer(ck, self.buyer)
-        self.modified_doc_type = ck.digits(self.modified_doc_type, "modified_doc_type",
-                                           "el tipo del documento modificado", width=2, pad=True)
-        self.modified_doc_number = ck.doc_number(self.modified_doc_number, "modified_doc_number",
-                                                 "el número del documento modificado")
-        self.modified_doc_date = ck.date(self.modified_doc_date, "modified_doc_date",
-                                         "la fecha del documento modificado")
-        if (self.modified_doc_date is not None and isinstance(self.emission_date, datetime.date)
-                and self.modified_doc_date > self.emission_date):
-            ck.add("modified_doc_date", "la fecha del documento modificado es posterior a la de la nota de crédito")
+        normalize_modified_document(ck, self, "la nota de crédito")
         self.reason = ck.text(self.reason, "reason", "el motivo", 300)
         self.rise = ck.text(self.rise, "rise", "el RISE", 40, False)
         self.currency = ck.text(self.currency or "DOLAR", "currency", "la moneda", 15)

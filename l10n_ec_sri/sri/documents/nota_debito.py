@@ -9,7 +9,8 @@ from typing import ClassVar, Optional
 
 from .base import (
     Checker, Document, Party, Payment, Tax, ZERO, check_given_totals, fmt, fmt_date, fmt_rate,
-    norm_payments, normalize_buyer, opt, settle_total, sub, write_modified_document,
+    norm_payments, normalize_buyer, normalize_modified_document, opt, settle_total, sub,
+    write_modified_document,
 )
 
 
@@ -45,12 +46,7 @@ class NotaDebito(Document):
 
     def _normalize_body(self, ck: Checker):
         buyer = normalize_buyer(ck, self.buyer)
-        self.modified_doc_type = ck.digits(self.modified_doc_type, "modified_doc_type",
-                                           "el tipo del documento modificado", width=2, pad=True)
-        self.modified_doc_number = ck.doc_number(self.modified_doc_number, "modified_doc_number",
-                                                 "el número del documento modificado")
-        self.modified_doc_date = ck.date(self.modified_doc_date, "modified_doc_date",
-                                         "la fecha del documento modificado")
+        normalize_modified_document(ck, self, "la nota de débito")
         self.rise = ck.text(self.rise, "rise", "el RISE", 40, False)
         given_subtotal = ck.decimal(self.subtotal, "subtotal", "el total sin impuestos", required=False)
         given_total = ck.decimal(self.total, "total", "el valor total", required=False)

@@ -758,3 +758,16 @@ def test_line_text_fast_path_equals_checker_text(value):
                 ref.text(value, "lines[0].unit", "la unidad de medida", 50, False))
     assert (ln.description, ln.main_code, ln.unit) == expected
     assert [(e.path, e.message) for e in ck.errors] == [(e.path, e.message) for e in ref.errors]
+
+
+@pytest.mark.parametrize("name, title", [("nota_credito.json", "la nota de crédito"),
+                                         ("nota_debito.json", "la nota de débito")])
+def test_modified_document_cannot_be_later_than_the_note(name, title):
+    data = load(name)
+    today = today_ecuador()
+    data["emission_date"] = (today - datetime.timedelta(days=2)).isoformat()
+    data["modified_doc_date"] = today.isoformat()
+    errs = errors_of(lambda: from_dict(data).check())
+    assert errs["modified_doc_date"] == f"la fecha del documento modificado es posterior a la de {title}"
+    data["modified_doc_date"] = (today - datetime.timedelta(days=3)).isoformat()
+    from_dict(data).check()
