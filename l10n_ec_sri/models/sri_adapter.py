@@ -322,4 +322,16 @@ class AccountMove(models.Model):
                                 "(use Credit Note / Debit Note on the invoice)."))
             elif not origin.l10n_latam_document_number:
                 errors.append(_("The modified document %s has no document number.", origin.display_name))
+        if self.company_id.tax_calculation_rounding_method == "round_globally":
+            # The SRI document carries each line's IVA rounded to cents; Odoo's total must be the same sum.
+            per_line = sum(
+                self.currency_id.round(line.price_subtotal * tax.amount / 100.0)
+                for line in lines for tax in line.tax_ids.flatten_taxes_hierarchy() if tax.amount_type == "percent"
+            )
+            if self.currency_id.compare_amounts(per_line, self.amount_tax):
+                errors.append(_(
+                    "The company rounds taxes globally, so the IVA of this document (%(odoo)s) differs from the sum "
+                    "of its lines' IVA rounded to cents (%(sri)s), which is what the SRI requires. Set Accounting > "
+                    "Settings > Rounding Method to \"Round per Line\" and post again.",
+                    odoo=self.currency_id.format(self.amount_tax), sri=self.currency_id.format(per_line)))
         return errors

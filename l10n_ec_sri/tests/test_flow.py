@@ -206,6 +206,20 @@ class TestSriFlow(L10nEcSriFlowCase):
         move.action_post()
         self.assertEqual(move.l10n_ec_sri_state, "to_send")
 
+    def test_refused_global_rounding_that_differs_from_per_line_iva(self):
+        self.company.tax_calculation_rounding_method = "round_globally"
+        lines = [Command.create({"product_id": self.product.id, "quantity": 1.0, "price_unit": 0.10,
+                                 "tax_ids": [Command.set(self.tax_15.ids)]}) for _i in range(3)]
+        move = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.customer.id, "journal_id": self.journal.id,
+            "invoice_date": self.today, "invoice_line_ids": lines,
+        })
+        # Odoo: 0.30 x 15 % = 0.045 -> 0.05; SRI: three lines of 0.015 -> 0.02 each = 0.06
+        self.assertAlmostEqual(move.amount_tax, 0.05)
+        self._assert_post_refused(move, "rounds taxes globally", "Round per Line")
+        # an invoice whose global rounding agrees with the per-line sum posts as usual
+        self._invoice(price=100.0)
+
     def test_refused_without_certificate(self):
         self.company.l10n_ec_sri_certificate_id = False
         move = self._invoice(post=False)
