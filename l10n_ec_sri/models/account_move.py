@@ -58,8 +58,9 @@ DOCUMENT_TITLES = {
 }
 
 
-# Set when wkhtmltopdf cannot print several documents in one run (Debian's build on unpatched Qt
-# refuses several input pages: "Exit with code 1"): RIDEs are then rendered one per run.
+# Set when wkhtmltopdf cannot print several documents in one run: RIDEs are then rendered one per
+# run. (Debian's build on unpatched Qt refuses several input files, "Exit with code 1": the RIDEs of a
+# chunk are therefore merged into one HTML document, see ir_actions_report.py.)
 _RIDE_BATCH_BROKEN = []
 
 
@@ -752,9 +753,9 @@ class AccountMove(models.Model):
     def _l10n_ec_sri_render_rides(self):
         """RIDE PDFs of these moves: ({move id: PDF bytes}, {move id: error text}, {move id: attachment
         of the report saved by a print}). Chunks of
-        ``RIDE_CHUNK`` documents share one wkhtmltopdf run, the PDF being split per document by
-        Odoo (the report's ``article`` markers); a document the split cannot isolate, or a chunk that
-        fails, is rendered alone. Never raises."""
+        ``RIDE_CHUNK`` documents share one wkhtmltopdf run on one HTML document, the PDF being split
+        per document on their access keys (see ``ir.actions.report``); a document the split cannot
+        isolate, or a chunk that fails, is rendered alone. Never raises."""
         report = self.env.ref("l10n_ec_sri.action_report_ride")
         context = {"force_report_rendering": True, "webp_as_jpg": True}
         if not self._l10n_ec_sri_commit_allowed():

@@ -1,14 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
 import shutil
 import subprocess
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.pdf import PdfFileReader
 
+from odoo.addons.base.models import ir_actions_report as ir_actions_report_mod
 from odoo.addons.l10n_ec_sri.models import account_move as account_move_mod
 
 from .common import L10nEcSriFlowCase
@@ -103,6 +106,18 @@ class TestSriRideBatch(L10nEcSriFlowCase):
 
         self.failing_ids = set()
         self.startPatcher(patch.object(self.Report, "_render_qweb_pdf_prepare_streams", spy))
+        # the real wkhtmltopdf runs, counted with their input HTML files
+        self.wkhtmltopdf_runs = []
+        real_popen = subprocess.Popen
+
+        def popen(args, *a, **kw):
+            if isinstance(args, (list, tuple)) and args and "wkhtmltopdf" in str(args[0]):
+                test.wkhtmltopdf_runs.append([
+                    arg for i, arg in enumerate(args)
+                    if str(arg).endswith(".html") and args[i - 1] not in ("--header-html", "--footer-html")])
+            return real_popen(args, *a, **kw)
+
+        self.startPatcher(patch.object(ir_actions_report_mod.subprocess, "Popen", popen))
 
     def _run_queue(self):
         # the expected rendering and mail failures are logged as errors by the queue
@@ -113,6 +128,12 @@ class TestSriRideBatch(L10nEcSriFlowCase):
         return self.env["mail.message"].search([
             ("model", "=", "account.move"), ("res_id", "=", move.id), ("message_type", "=", "comment"),
         ])
+
+    def _alone(self, move):
+        pdf, _type = self.env["ir.actions.report"].with_context(
+            force_report_rendering=True, l10n_ec_sri_report_url="http://127.0.0.1:9",
+        )._render_qweb_pdf("l10n_ec_sri.action_report_ride", move.ids)
+        return pdf
 
     def _assert_own_ride(self, move, others):
         ride = move.l10n_ec_sri_ride_id
@@ -136,13 +157,30 @@ class TestSriRideBatch(L10nEcSriFlowCase):
                              f"the RIDE of {move.name} prints {other.name} too")
             self.assertNotIn(other.l10n_ec_sri_access_key, compact)
 
+    def _pages(self, pdf):
+        return PdfFileReader(io.BytesIO(pdf)).numPages
+
     def test_one_run_each_document_its_own_ride_and_one_mail(self):
-        invoices = self._invoice(price=11.0) + self._invoice(price=22.0) + self._invoice(price=33.0)
+        # the second one has many lines: its RIDE takes several pages
+        invoices = self._invoice(price=11.0) + self._invoice(price=22.0, post=False) + self._invoice(price=33.0)
+        invoices[1].write({"invoice_line_ids": [Command.create({
+            "product_id": self.product.id, "quantity": 1.0, "price_unit": 1.0 + i,
+            "tax_ids": [Command.set(self.tax_15.ids)],
+        }) for i in range(90)]})
+        invoices[1].action_post()
         self._run_queue()
         self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
-        # rendered together: one wkhtmltopdf call for the three (unless this wkhtmltopdf cannot)
-        if not account_move_mod._RIDE_BATCH_BROKEN:
-            self.assertIn(sorted(invoices.ids), [sorted(ids) for ids in self.render_calls])
+        # rendered together: one wkhtmltopdf run, on one HTML file, for the three
+        self.assertFalse(account_move_mod._RIDE_BATCH_BROKEN)
+        self.assertEqual([sorted(ids) for ids in self.render_calls], [sorted(invoices.ids)])
+        self.assertEqual(len(self.wkhtmltopdf_runs), 1, self.wkhtmltopdf_runs)
+        self.assertEqual(len(self.wkhtmltopdf_runs[0]), 1, self.wkhtmltopdf_runs)
+        # split per document: the long one keeps all its pages, the others one page each
+        self.wkhtmltopdf_runs.clear()
+        pages = [self._pages(invoice.l10n_ec_sri_ride_id.raw) for invoice in invoices]
+        self.assertGreater(pages[1], 1)
+        self.assertEqual(pages[1], self._pages(self._alone(invoices[1])))
+        self.assertEqual((pages[0], pages[2]), (1, 1))
         self.assertEqual(len(invoices.l10n_ec_sri_ride_id), 3)
         for invoice in invoices:
             self._assert_own_ride(invoice, invoices - invoice)
