@@ -29,12 +29,11 @@ import argparse
 import contextlib
 import logging
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from unittest.mock import patch
+
+from _simulator import free_port, start_simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -45,36 +44,6 @@ CREATE_BATCH = 200
 RIDE_SAMPLE = 50
 WARM_UP = 20  # invoices through the whole flow before the timed sizes (not reported)
 BENCH_RUCS = ["0992345675001", "1791234561001", "1793456782001", "1792567890001"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_simulator(db_path):
-    import requests
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=ADDON)
-    # stderr to a file: a pipe nobody reads fills up and blocks (or kills) the simulator.
-    log = open(db_path + ".log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-m", "sri", "simulator", "--host", "127.0.0.1", "--port", str(port),
-                             "--db", db_path], env=env, stdout=log, stderr=subprocess.STDOUT)
-    proc.log_path = log.name
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(url + "/control", timeout=1)
-            return proc, url
-        except requests.ConnectionError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                with open(proc.log_path, "rb") as f:
-                    raise SystemExit("simulator did not start: " + f.read().decode(errors="replace"))
-            time.sleep(0.1)
 
 
 def rate(count, seconds):

@@ -16,9 +16,7 @@ Bounded: every phase stops after ``SRI_BENCH_PHASE_S`` seconds (default 60). Pri
 import copy
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,32 +31,10 @@ import requests  # noqa: E402
 
 from sri import documents, signing, testing  # noqa: E402
 from sri.client import AUTHORIZATION_PATH, Outcome, SriClient  # noqa: E402
+from _simulator import start_simulator  # noqa: E402
 
 EXAMPLE = os.path.join(ADDON, "sri", "examples", "factura.json")
 PHASE_LIMIT_S = float(os.environ.get("SRI_BENCH_PHASE_S", "60"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_simulator(db_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=ADDON)
-    proc = subprocess.Popen([sys.executable, "-m", "sri", "simulator", "--port", str(port), "--db", db_path],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(url + "/control", timeout=1)
-            return proc, url
-        except requests.ConnectionError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("simulator did not start: " + proc.stderr.read().decode())
-            time.sleep(0.1)
 
 
 def build_signed(n, first_sequential):
