@@ -10,6 +10,9 @@ SIM_PORT="${SRI_SIMULATOR_PORT:-8099}"
 # The simulator remembers every key and sequential it received, like SRI: one state file per database.
 SIM_DB="$DATA/simulator-$DB.sqlite3"
 mkdir -p "$DATA"
+# A demo CA (created once): it issues the demo company's certificate and the simulator trusts it only.
+DEMO_CA_PEM="$(cd "$ROOT/l10n_ec_sri" && "$PY" -m sri demo-ca --dir "$DATA/demo-ca")"
+export L10N_EC_SRI_DEMO_CA="$DATA/demo-ca"
 
 common=(--addons-path="$ADDONS_PATH" --data-dir="$DATA/odoo" -d "$DB" --db-filter="^$DB\$")
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
@@ -25,7 +28,7 @@ fi
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$SIM_PORT") 2>/dev/null; then
   echo "[run] starting the SRI simulator on http://127.0.0.1:$SIM_PORT (state in $SIM_DB)"
   (cd "$ROOT/l10n_ec_sri" && exec "$PY" -m sri simulator --host 127.0.0.1 --port "$SIM_PORT" \
-     --db "$SIM_DB") >"$DATA/simulator.log" 2>&1 &
+     --db "$SIM_DB" --trust-ca "$DEMO_CA_PEM") >"$DATA/simulator.log" 2>&1 &
   sim_pid=$!
   trap 'kill $sim_pid 2>/dev/null || true' EXIT
 else

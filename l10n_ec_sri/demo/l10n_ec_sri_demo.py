@@ -14,6 +14,7 @@ bench/odoo_flow.py use to make any company ready to issue electronic documents.
 import base64
 import io
 import logging
+import os
 import secrets
 
 from PIL import Image, ImageDraw, ImageFont
@@ -65,8 +66,12 @@ class L10nEcSriDemo(models.AbstractModel):
             self._l10n_ec_sri_sale_tax(company, rate).active = True
 
         password = certificate_password or secrets.token_urlsafe(18)
+        # scripts/run.sh exports L10N_EC_SRI_DEMO_CA (the demo CA the simulator trusts); unset, the
+        # certificate comes from the per-process test CA (a simulator without --trust-ca accepts it).
+        ca_dir = os.environ.get("L10N_EC_SRI_DEMO_CA")
         p12 = testing.make_p12(
-            password=password, ruc=ruc, common_name=(company.name or "").upper()[:64], days_valid=3650)
+            password=password, ruc=ruc, common_name=(company.name or "").upper()[:64], days_valid=3650,
+            ca=testing.demo_ca(ca_dir) if ca_dir else None)
         certificate = self.env["l10n_ec_sri.certificate"].sudo().create({
             "name": "Certificado de pruebas %s" % company.name,
             "company_id": company.id,

@@ -30,6 +30,8 @@ from xml.sax.saxutils import escape
 import requests
 from requests.adapters import HTTPAdapter
 
+from .constants import ECUADOR_TZ
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WSDL_DIR = os.path.join(HERE, "wsdl")
 RECEPTION_WSDL = os.path.join(WSDL_DIR, "RecepcionComprobantesOffline.wsdl")
@@ -47,7 +49,6 @@ RECEPTION_BINDING = "{%s}RecepcionComprobantesOfflineServiceSoapBinding" % RECEP
 AUTHORIZATION_BINDING = "{%s}AutorizacionComprobantesOfflineServiceSoapBinding" % AUTHORIZATION_NS
 
 # SRI's clock: Ecuador continental time, UTC-05:00 all year (no DST).
-ECUADOR_TZ = datetime.timezone(datetime.timedelta(hours=-5), "ECT")
 
 # Reception message identifiers with a meaning for the caller (SPEC §9).
 ERROR_ALREADY_RECEIVED = "43"   # CLAVE ACCESO REGISTRADA: not an error, go and authorize

@@ -6,13 +6,21 @@ trusted by anybody: the CA is self-signed and generated on the fly.
 RSA key generation is slow (tens of milliseconds for 2048 bits), so keys are cached per process
 and per role: every call with the same ``key_size`` reuses the same CA key and the same signer key.
 Certificates themselves are cheap and are built fresh on each call (random serial numbers).
+
+CAs are ``(private_key, certificate)`` pairs: ``make_ca()`` (the cached per-process test CA, the
+default issuer), ``new_ca(common_name)`` (another CA, e.g. one the simulator does not trust) and
+``demo_ca(directory)`` (a CA kept in ``ca.pem`` + ``ca-key.pem``, created once: ``make run`` issues
+the demo company's certificate from it and the simulator trusts it). ``make_p12(..., ca=pair)``
+issues the signer certificate from that CA.
 """
 
+import fcntl
 import functools
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
@@ -27,6 +35,9 @@ OID_RUC = ObjectIdentifier("1.3.6.1.4.1.37746.3.11")
 DEFAULT_RUC = "1790016919001"
 CA_COMMON_NAME = "AC PRUEBAS L10N_EC_SRI"
 CA_EMAIL = "ac-pruebas@example.ec"
+DEMO_CA_COMMON_NAME = "AC DEMO L10N_EC_SRI"
+DEMO_CA_CERT_FILE = "ca.pem"
+DEMO_CA_KEY_FILE = "ca-key.pem"
 
 
 @functools.lru_cache(maxsize=None)
@@ -61,16 +72,23 @@ def make_ca(key_size=2048):
     Its subject carries an e-mail address (the edge case of SPEC §8) and its KeyUsage includes
     digitalSignature, so a loader that picked "any certificate able to sign" without matching the
     private key would wrongly pick it from a .p12 that holds the chain."""
-    key = rsa_key(key_size, "ca")
-    name = _name(CA_COMMON_NAME, email=CA_EMAIL, organization="ENTIDAD DE CERTIFICACION DE PRUEBAS")
+    return new_ca(CA_COMMON_NAME, key=rsa_key(key_size, "ca"))
+
+
+def new_ca(common_name="AC DE PRUEBAS NO RECONOCIDA", *, key=None, key_size=2048, days_valid=3650,
+           email=CA_EMAIL):
+    """Another self-signed CA, ``(private_key, certificate)``, not cached. ``key`` defaults to a
+    fresh RSA key (slow: tens of milliseconds); valid from ``days_valid`` days ago for twice that."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    name = _name(common_name, email=email, organization="ENTIDAD DE CERTIFICACION DE PRUEBAS")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=3650))
-        .not_valid_after(now + timedelta(days=3650))
+        .not_valid_before(now - timedelta(days=days_valid))
+        .not_valid_after(now + timedelta(days=days_valid))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(
             digital_signature=True, content_commitment=False, key_encipherment=False,
@@ -82,10 +100,61 @@ def make_ca(key_size=2048):
     return key, cert
 
 
+_demo_lock = threading.Lock()
+
+
+def demo_ca(directory, common_name=DEMO_CA_COMMON_NAME):
+    """The CA kept in ``directory`` (``ca.pem``, ``ca-key.pem`` unencrypted, mode 0600), created
+    there the first time (valid 20 years back and forth), loaded afterwards: ``(private_key,
+    certificate)``, what ``make_p12(ca=...)`` takes. A demo CA: trusted by nobody but the
+    simulator it is given to (``--trust-ca DIRECTORY/ca.pem``)."""
+    cert_path = os.path.join(directory, DEMO_CA_CERT_FILE)
+    key_path = os.path.join(directory, DEMO_CA_KEY_FILE)
+    with _demo_lock:
+        if not (os.path.exists(cert_path) and os.path.exists(key_path)):
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(directory, ".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be creating it too
+                if not (os.path.exists(cert_path) and os.path.exists(key_path)):
+                    key, cert = new_ca(common_name, days_valid=7300, email=None)
+                    # key first, then the certificate, each written whole then renamed
+                    _write_new(key_path, key.private_bytes(serialization.Encoding.PEM,
+                                                           serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption()), 0o600)
+                    _write_new(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        with open(key_path, "rb") as f:
+            key = serialization.load_pem_private_key(f.read(), None)
+        with open(cert_path, "rb") as f:
+            cert = x509.load_pem_x509_certificate(f.read())
+    if key.public_key().public_numbers() != cert.public_key().public_numbers():
+        raise ValueError(f"{key_path} is not the key of {cert_path}")
+    return key, cert
+
+
+def demo_ca_pem_path(directory):
+    """Where ``demo_ca(directory)`` keeps the CA certificate (PEM)."""
+    return os.path.join(directory, DEMO_CA_CERT_FILE)
+
+
+def _write_new(path, data, mode):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def make_certificate(public_key, *, ruc=DEFAULT_RUC, common_name=None, not_before=None,
-                     not_after=None, digital_signature=True, key_size=2048):
-    """A leaf certificate for ``public_key`` issued by the test CA."""
-    ca_key, ca_cert = make_ca(key_size)
+                     not_after=None, digital_signature=True, key_size=2048, ca=None,
+                     key_usage=True):
+    """A leaf certificate for ``public_key`` issued by ``ca`` (``(key, certificate)``, default the
+    test CA). ``key_usage=False``: no KeyUsage extension at all (RFC 5280: unrestricted)."""
+    ca_key, ca_cert = ca or make_ca(key_size)
     common_name = common_name or f"EMPRESA DE PRUEBAS {ruc}"
     builder = (
         x509.CertificateBuilder()
@@ -97,14 +166,15 @@ def make_certificate(public_key, *, ruc=DEFAULT_RUC, common_name=None, not_befor
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                       critical=False)
+    )
+    if key_usage:
+        builder = builder.add_extension(x509.KeyUsage(
             digital_signature=digital_signature, content_commitment=digital_signature,
             key_encipherment=not digital_signature, data_encipherment=not digital_signature,
             key_agreement=False, key_cert_sign=False, crl_sign=False,
             encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
-    )
     if ruc:
         builder = builder.add_extension(x509.UnrecognizedExtension(OID_RUC, _der_utf8(ruc)),
                                         critical=False)
@@ -113,8 +183,12 @@ def make_certificate(public_key, *, ruc=DEFAULT_RUC, common_name=None, not_befor
 
 def make_p12(password="secret", ruc=DEFAULT_RUC, common_name=None, days_valid=365,
              not_before=None, expired=False, key_usage_digital_signature=True,
-             extra_encryption_cert=False, legacy=False, key_size=2048):
-    """A .p12 (bytes) with a signer key, its certificate and the test CA.
+             extra_encryption_cert=False, legacy=False, key_size=2048, ca=None, key_usage=True):
+    """A .p12 (bytes) with a signer key, its certificate and the CA that issued it.
+
+    - ``ca``: the issuing CA as ``(private_key, certificate)`` (``new_ca``, ``demo_ca``); default the
+      per-process test CA (``make_ca``).
+    - ``key_usage=False``: the certificate has no KeyUsage extension (unrestricted, RFC 5280).
 
     - ``not_before`` (aware datetime) defaults to one day ago; the certificate lasts ``days_valid``
       days. ``expired=True`` makes it end yesterday.
@@ -128,7 +202,8 @@ def make_p12(password="secret", ruc=DEFAULT_RUC, common_name=None, days_valid=36
       with ``-legacy`` (RC2-40 for the certificates, 3DES for the key).
     """
     key = rsa_key(key_size, "signer")
-    _, ca_cert = make_ca(key_size)
+    ca = ca or make_ca(key_size)
+    ca_cert = ca[1]
     now = datetime.now(timezone.utc).replace(microsecond=0)
     if expired:
         not_after = now - timedelta(days=1)
@@ -138,12 +213,13 @@ def make_p12(password="secret", ruc=DEFAULT_RUC, common_name=None, days_valid=36
         not_after = not_before + timedelta(days=days_valid)
     cert = make_certificate(key.public_key(), ruc=ruc, common_name=common_name,
                             not_before=not_before, not_after=not_after,
-                            digital_signature=key_usage_digital_signature, key_size=key_size)
+                            digital_signature=key_usage_digital_signature, key_size=key_size,
+                            ca=ca, key_usage=key_usage)
     main, extra = cert, [ca_cert]
     if extra_encryption_cert:
         encryption = make_certificate(key.public_key(), ruc=ruc, common_name=common_name,
                                       not_before=not_before, not_after=not_after,
-                                      digital_signature=False, key_size=key_size)
+                                      digital_signature=False, key_size=key_size, ca=ca)
         main, extra = encryption, [cert, ca_cert]
     if isinstance(password, str):
         password = password.encode("utf-8")

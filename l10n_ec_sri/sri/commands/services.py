@@ -35,6 +35,10 @@ def register(sub):
                    help="NO AUTORIZADO when it matches: 'importeTotal>1000', 'buyer=0999999999[|mensaje]'")
     m.add_argument("--no-schema", action="store_true", help="skip XSD validation (error 35)")
     m.add_argument("--no-signature", action="store_true", help="skip signature verification (error 39)")
+    m.add_argument("--trust-ca", action="append", default=[], metavar="FILE",
+                   help="PEM (one or more certificates) or DER file of a CA the signing certificates must be "
+                        "issued by (repeatable); none given: any certificate is trusted. An untrusted or "
+                        "invalid signature is RECIBIDA, then NO AUTORIZADO 39, as SRI does")
     m.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request")
     m.set_defaults(func=_simulator)
 
@@ -114,11 +118,13 @@ def _simulator(args):
     try:
         sim = Simulator(port=args.port, db_path=args.db, host=args.host, environment=args.ambiente, knobs=knobs,
                         verbose=args.verbose, validate_schema=not args.no_schema,
-                        verify_signature=not args.no_signature)
+                        verify_signature=not args.no_signature, trusted_cas=args.trust_ca)
         sim.start()
     except (ValueError, OSError) as exc:
         raise SriError(f"no se pudo iniciar el simulador: {exc}") from None
-    print(f"SRI simulator on {sim.url} (ambiente {args.ambiente}, db {sim.store.path}); "
+    cas = sim.knobs.trusted_cas.describe()
+    trust = f"trusted CAs: {'; '.join(cas)}" if cas else "any certificate trusted (no --trust-ca)"
+    print(f"SRI simulator on {sim.url} (ambiente {args.ambiente}, db {sim.store.path}, {trust}); "
           f"knobs: GET/POST {sim.url}/control; Ctrl-C to stop", flush=True)
     sim.serve_forever()
     return 0

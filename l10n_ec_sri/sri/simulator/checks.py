@@ -2,19 +2,31 @@
 
 ``check_document(xml, ...)`` returns either a list of ``mensaje`` dicts (DEVUELTA) or the fields of a
 document that may be received. Uniqueness (43, 45) is decided by the store, atomically.
+
+The signature is not a reception check: as the real SRI does, a document with a bad signature (or
+none, or signed by a certificate that does not chain to a trusted CA) is RECIBIDA and then answered
+NO AUTORIZADO 39 "FIRMA INVALIDA" by Autorización. ``signature_problems(root, trust, now)`` returns
+that mensaje (or nothing); :class:`TrustStore` is the set of trusted CAs (empty = trust any
+certificate, the default).
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import threading
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtensionOID
 from lxml import etree
 
 from .. import access_key as _access_key
+from ..constants import ECUADOR_TZ, safe_parser
 
-ECUADOR_TZ = datetime.timezone(datetime.timedelta(hours=-5), "ECT")
 TOLERANCE_MINUTES = 129_600  # 90 days (SPEC §3)
 
 ROOT_COD_DOC = {
@@ -37,7 +49,6 @@ E70 = ("70", "CLAVE DE ACCESO EN PROCESAMIENTO")
 RULE_ID = "99"                      # NO AUTORIZADO by a simulator rule (not an SRI number)
 RULE_TEXT = "RECHAZADO POR REGLA DEL SIMULADOR"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
 def message(error, info="", tipo="ERROR") -> dict:
@@ -61,7 +72,7 @@ class Fields:
 def parse(xml: bytes):
     """Well-formed document → root element, else None and the parser's complaint."""
     try:
-        return etree.fromstring(xml, _PARSER), ""
+        return etree.fromstring(xml, safe_parser()), ""
     except (etree.XMLSyntaxError, ValueError) as exc:
         return None, str(exc)
 
@@ -71,14 +82,129 @@ def _schema_errors(root) -> list[str]:
     return [str(e) for e in schemas.validate(root)]
 
 
-def _verify_signature(root) -> str:
+# ------------------------------------------------------------------------------ signature (39)
+
+class TrustStore:
+    """The CA certificates the simulator trusts (immutable; swap the whole store to change it).
+
+    ``TrustStore(items)``: each item is PEM bytes or text (one or several certificates), DER bytes,
+    a path to a PEM/DER file, or a ``cryptography`` certificate. Empty = trust any certificate (no
+    chain check: what the simulator always did)."""
+
+    def __init__(self, items=()):
+        if isinstance(items, (bytes, str, os.PathLike, x509.Certificate)):
+            items = [items]
+        certs, seen = [], set()
+        for item in items or ():
+            for cert in _load_certificates(item):
+                der = cert.public_bytes(serialization.Encoding.DER)
+                if der not in seen:
+                    seen.add(der)
+                    certs.append(cert)
+        self.certificates = tuple(certs)
+        self._ders = frozenset(seen)
+        self._issuer_cache: dict[bytes, object] = {}
+        self._cache_lock = threading.Lock()
+
+    def __bool__(self):
+        return bool(self.certificates)
+
+    def __len__(self):
+        return len(self.certificates)
+
+    def describe(self) -> list[str]:
+        """The subjects of the trusted CAs (for ``GET /control``)."""
+        return [c.subject.rfc4514_string() for c in self.certificates]
+
+    def issuer_of(self, cert):
+        """The trusted CA that issued ``cert`` (or ``cert`` itself when it is trusted as such), else None."""
+        der = cert.public_bytes(serialization.Encoding.DER)
+        with self._cache_lock:
+            if der in self._issuer_cache:
+                return self._issuer_cache[der]
+        found = cert if der in self._ders else None
+        for ca in self.certificates if found is None else ():
+            try:
+                cert.verify_directly_issued_by(ca)   # issuer name = CA subject, signature by the CA's key
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            found = ca
+            break
+        with self._cache_lock:
+            if len(self._issuer_cache) > 4096:
+                self._issuer_cache.clear()
+            self._issuer_cache[der] = found
+        return found
+
+
+def _load_certificates(item) -> list:
+    if isinstance(item, x509.Certificate):
+        return [item]
+    if isinstance(item, str) and "-----BEGIN" in item:
+        data, origin = item.encode("ascii", "replace"), "texto PEM"
+    elif isinstance(item, (str, os.PathLike)):
+        try:
+            with open(item, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise ValueError(f"no se puede leer el certificado de CA {item}: {exc.strerror}") from None
+        origin = str(item)
+    elif isinstance(item, (bytes, bytearray)):
+        data, origin = bytes(item), "bytes"
+    else:
+        raise TypeError(f"certificado de CA no reconocido: {type(item).__name__}")
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        raise ValueError(f"certificado de CA no válido ({origin}): {exc}") from None
+
+
+def _utc(cert, name):
+    value = getattr(cert, name + "_utc", None)  # cryptography >= 42
+    return value if value is not None else getattr(cert, name).replace(tzinfo=datetime.timezone.utc)
+
+
+def signature_problems(root, trust: TrustStore | None = None, now: datetime.datetime | None = None) -> list:
+    """``[]`` when the signature verifies and its certificate is acceptable, else ``[mensaje 39]``.
+
+    Always: the XAdES-BES signature verifies with the certificate in its KeyInfo (``signing.verify``),
+    and that certificate's KeyUsage, when it has one, includes digitalSignature. With a non-empty
+    ``trust``: the certificate is issued by one of the trusted CAs and is valid at ``now`` — the
+    time of reception (XAdES-BES has no trusted time stamp: SigningTime and fechaEmision are the
+    signer's own claims, so the verifier's clock is the only time it can trust)."""
     from .. import signing
     from ..errors import SignatureError
     try:
-        signing.verify(root)
+        verified = signing.verify(root)
     except SignatureError as exc:
-        return str(exc)
-    return ""
+        return [message(E39, str(exc))]
+    info = verified.certificate
+    cert = info.x509
+    who = f"El certificado del firmante ({info.subject}, emitido por {info.issuer}, serie {info.serial_number})"
+    try:
+        cert.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE)
+        has_ku = True
+    except x509.ExtensionNotFound:
+        has_ku = False  # RFC 5280: no KeyUsage = not restricted
+    if has_ku and "digitalSignature" not in info.key_usage:
+        return [message(E39, f"{who} no es del tipo firma digital: su uso de clave "
+                             f"({', '.join(info.key_usage) or 'ninguno'}) no incluye digitalSignature")]
+    if not trust:
+        return []
+    if trust.issuer_of(cert) is None:
+        return [message(E39, f"{who} no fue emitido por una entidad de certificación reconocida "
+                             f"(se reconocen: {'; '.join(trust.describe())})"[:2000])]
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    not_before, not_after = _utc(cert, "not_valid_before"), _utc(cert, "not_valid_after")
+    if now > not_after:
+        return [message(E39, f"{who} está caducado: venció el {not_after.astimezone(ECUADOR_TZ):%d/%m/%Y %H:%M} "
+                             f"y la recepción fue el {now.astimezone(ECUADOR_TZ):%d/%m/%Y %H:%M}")]
+    if now < not_before:
+        return [message(E39, f"{who} todavía no es válido: su vigencia empieza el "
+                             f"{not_before.astimezone(ECUADOR_TZ):%d/%m/%Y %H:%M}")]
+    return []
 
 
 def _t(node, path):
@@ -96,8 +222,10 @@ def _fecha_emision(root) -> str:
 
 
 def check_document(xml: bytes, *, environment: str, now: datetime.datetime, validate_schema=True,
-                   verify_signature=True):
-    """Checks up to (not including) uniqueness. Returns ``(fields, [])`` or ``(fields|None, [mensaje...])``."""
+                   verify_signature=None):
+    """Reception checks up to (not including) uniqueness. Returns ``(fields, [])`` or
+    ``(fields|None, [mensaje...])``. The signature is checked later (``signature_problems``), by the
+    caller, on a document that passed; ``verify_signature`` is accepted and ignored (older callers)."""
     root, problem = parse(xml)
     if root is None:
         return None, [message(E35, f"El XML no está bien formado: {problem}")]
@@ -111,11 +239,6 @@ def check_document(xml: bytes, *, environment: str, now: datetime.datetime, vali
         if errors:
             info = "; ".join(errors[:5]) + (f" (y {len(errors) - 5} más)" if len(errors) > 5 else "")
             return None, [message(E35, info[:2000])]
-    if verify_signature:
-        problem = _verify_signature(root)
-        if problem:
-            return None, [message(E39, problem)]
-
     info = root.find("infoTributaria")
     key = _t(info, "claveAcceso")
     fields = Fields(root=root, clave_acceso=key, ruc=_t(info, "ruc"), cod_doc=_t(info, "codDoc"),

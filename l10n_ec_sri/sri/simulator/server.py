@@ -12,6 +12,18 @@ Endpoints: ``/comprobantes-electronicos-ws/RecepcionComprobantesOffline`` and
 Fault knobs (see :class:`Knobs`): ``latency_ms``, ``en_proceso_polls``, ``error_70``, ``http_500``,
 ``drop``, ``timeout_s``, ``reject_rule``. Counters (``error_70``, ``http_500``, ``drop``) are consumed
 one per SOAP request; the others stay until changed.
+
+Signature (error 39), as the real SRI: Recepción does not look at it (RECIBIDA when schema, key,
+date and uniqueness are right); the document is then NO AUTORIZADO with identifier 39 "FIRMA
+INVALIDA" and an informacionAdicional saying why when it is unsigned, its signature does not verify,
+its certificate's KeyUsage lacks digitalSignature, or — when CAs are configured — its certificate
+(KeyInfo X509Certificate) was not issued by one of them or is not valid at the time of reception.
+Trusted CAs: ``Simulator(trusted_cas=[pem_bytes_or_path, ...])`` (a PEM may hold several
+certificates; an intermediate CA must itself be listed), CLI ``--trust-ca FILE`` (repeatable), or
+``POST /control {"trusted_cas": [PEM text or path, ...]}`` (``[]`` = trust any; ``reset`` goes back
+to the constructor's list). DEFAULT, no CA configured: any certificate is trusted (only the
+signature itself and KeyUsage are checked). ``verify_signature=False`` (``--no-signature``) skips
+all of it.
 """
 
 from __future__ import annotations
@@ -28,6 +40,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from ..constants import ECUADOR_TZ, safe_parser
+
 from . import checks
 from .store import Record, Store
 
@@ -43,7 +57,6 @@ DEFAULT_DB = os.path.join("data", "simulator.sqlite3")
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ENVELOPE_START = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
 ENVELOPE_END = "</soap:Body></soap:Envelope>"
-_REQUEST_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 # ------------------------------------------------------------------------------------------ knobs
@@ -52,10 +65,14 @@ class Knobs:
     """Fault injection settings, shared by the handler threads."""
 
     COUNTERS = ("error_70", "http_500", "drop")
-    FIELDS = ("latency_ms", "en_proceso_polls", "error_70", "http_500", "drop", "timeout_s", "reject_rule")
+    FIELDS = ("latency_ms", "en_proceso_polls", "error_70", "http_500", "drop", "timeout_s", "reject_rule",
+              "trusted_cas")
 
-    def __init__(self, **values):
+    def __init__(self, trusted_cas=None, **values):
+        """``trusted_cas``: a :class:`checks.TrustStore` (or what it accepts), restored by ``reset``."""
         self._lock = threading.Lock()
+        self._base_trust = trusted_cas if isinstance(trusted_cas, checks.TrustStore) else \
+            checks.TrustStore(trusted_cas or ())
         self.reset()
         self.update(values)
 
@@ -68,6 +85,7 @@ class Knobs:
             self.drop = 0               # next N SOAP requests: connection closed without answer
             self.timeout_s = 0.0        # sleep before every SOAP answer (client read timeouts)
             self.reject_rule = []       # parsed rules → NO AUTORIZADO
+            self.trusted_cas = self._base_trust  # CAs for the chain check (empty: trust any certificate)
 
     def update(self, values: dict):
         unknown = set(values) - set(self.FIELDS) - {"reset"}
@@ -85,6 +103,12 @@ class Knobs:
                 else:
                     items = value if isinstance(value, list) else [value]
                     parsed[name] = [checks.parse_rule(v) for v in items]
+            elif name == "trusted_cas":
+                if isinstance(value, checks.TrustStore):
+                    parsed[name] = value
+                else:
+                    items = [] if value in (None, "") else value if isinstance(value, list) else [value]
+                    parsed[name] = checks.TrustStore(items)
             elif name == "timeout_s":
                 parsed[name] = max(0.0, float(value or 0))
             else:
@@ -106,6 +130,7 @@ class Knobs:
         with self._lock:
             data = {name: getattr(self, name) for name in self.FIELDS}
         data["reject_rule"] = [r["text"] for r in data["reject_rule"]]
+        data["trusted_cas"] = data["trusted_cas"].describe()
         return data
 
 
@@ -195,7 +220,7 @@ class SriService:
         self.store = store
         self.knobs = knobs
         self.environment = environment
-        self.clock = clock or (lambda: datetime.datetime.now(checks.ECUADOR_TZ))
+        self.clock = clock or (lambda: datetime.datetime.now(ECUADOR_TZ))
         self.validate_schema = validate_schema
         self.verify_signature = verify_signature
         self._polls: dict[str, int] = {}
@@ -204,18 +229,22 @@ class SriService:
     def validar(self, xml: bytes) -> bytes:
         now = self.clock()
         fields, problems = checks.check_document(xml, environment=self.environment, now=now,
-                                                 validate_schema=self.validate_schema,
-                                                 verify_signature=self.verify_signature)
+                                                 validate_schema=self.validate_schema)
         key = fields.clave_acceso if fields else _guess_key(xml)
         if problems:
             return reception_response("DEVUELTA", key, problems)
-        rule = checks.rule_match(fields.root, self.knobs.reject_rule) if self.knobs.reject_rule else None
-        received = now.astimezone(checks.ECUADOR_TZ).replace(microsecond=0)
+        # Received: what Autorización will answer is decided now and stored (39 first, then the rules).
+        rejection = checks.signature_problems(fields.root, self.knobs.trusted_cas, now) \
+            if self.verify_signature else []
+        if not rejection and self.knobs.reject_rule:
+            rule = checks.rule_match(fields.root, self.knobs.reject_rule)
+            rejection = [rule] if rule else []
+        received = now.astimezone(ECUADOR_TZ).replace(microsecond=0)
         record = Record(
             clave_acceso=key, ruc=fields.ruc, cod_doc=fields.cod_doc, estab=fields.estab, pto_emi=fields.pto_emi,
             secuencial=fields.secuencial, ambiente=fields.ambiente, fecha_emision=fields.fecha_emision.isoformat(),
-            recibido=received.isoformat(), estado="NO AUTORIZADO" if rule else "AUTORIZADO",
-            fecha_autorizacion=received.isoformat(), mensajes=[rule] if rule else [], xml=xml)
+            recibido=received.isoformat(), estado="NO AUTORIZADO" if rejection else "AUTORIZADO",
+            fecha_autorizacion=received.isoformat(), mensajes=rejection, xml=xml)
         status, other = self.store.receive(record)
         if status == "43":
             return reception_response("DEVUELTA", key, [checks.message(checks.E43)])
@@ -250,7 +279,7 @@ class SriService:
     def handle_soap(self, path: str, body: bytes) -> bytes:
         """Dispatch one SOAP request body; raises SoapFault for requests that are not SOAP."""
         try:
-            envelope = etree.fromstring(body, _REQUEST_PARSER)
+            envelope = etree.fromstring(body, safe_parser())
         except (etree.XMLSyntaxError, ValueError) as exc:
             raise SoapFault("soap:Client", f"Unmarshalling Error: {exc}") from None
         soap_body = envelope.find("{%s}Body" % SOAP_ENV)
@@ -330,6 +359,11 @@ class _Handler(BaseHTTPRequestHandler):
                 values = json.loads(body or b"{}")
                 if not isinstance(values, dict):
                     raise ValueError("se espera un objeto JSON")
+                cas = values.get("trusted_cas")
+                cas = cas if isinstance(cas, list) else [] if cas in (None, "") else [cas]
+                if not all(isinstance(c, str) and "-----BEGIN" in c for c in cas):
+                    # no file paths from the network: the server would read its own files
+                    raise ValueError("trusted_cas: se espera una lista de certificados PEM (texto)")
                 sim.knobs.update(values)
             except (ValueError, TypeError) as exc:
                 return self._send(400, json.dumps({"error": str(exc)}, ensure_ascii=False).encode(),
@@ -372,12 +406,18 @@ class Simulator:
 
     def __init__(self, port: int = 8099, db_path: str | None = None, host: str = "127.0.0.1",
                  environment: str = "1", knobs: dict | None = None, clock=None, verbose=False,
-                 validate_schema=True, verify_signature=True):
+                 validate_schema=True, verify_signature=True, trusted_cas=None):
+        """``trusted_cas``: CA certificates (PEM/DER bytes, PEM text, file paths, ``cryptography``
+        certificates; a PEM may hold several) the signing certificates must be issued by; ``None``
+        or empty (the default) trusts any certificate. Raises ValueError on an unreadable CA."""
         self.host = host
         self.port = port
         self.db_path = str(db_path or DEFAULT_DB)
         self.verbose = verbose
-        self.knobs = Knobs(**(knobs or {}))
+        knobs = dict(knobs or {})
+        if trusted_cas is None:
+            trusted_cas = knobs.pop("trusted_cas", None)
+        self.knobs = Knobs(trusted_cas=trusted_cas, **knobs)
         self.store = Store(self.db_path)
         self.service = SriService(self.store, self.knobs, environment, clock, validate_schema, verify_signature)
         self._server = None

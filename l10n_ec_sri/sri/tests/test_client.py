@@ -87,11 +87,36 @@ def test_rejected_by_rule_is_no_autorizado_with_reasons(sim, client, cert):
 
 
 def test_devuelta_is_rejected_with_messages(client, cert):
-    xml, key = samples.factura(next(_seq))  # not signed
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    xml, key = signed(cert, date=today - datetime.timedelta(days=100))  # outside SRI's date tolerance
     rec = client.send(xml)
     assert rec.outcome is Outcome.REJECTED and rec.state == "DEVUELTA" and rec.access_key == key
-    assert [m.identifier for m in rec.messages] == ["39"]
-    assert rec.messages[0].is_error and rec.reasons and "39" in rec.reasons[0]
+    assert [m.identifier for m in rec.messages] == ["65"]
+    assert rec.messages[0].is_error and rec.reasons and "65" in rec.reasons[0]
+
+
+def test_bad_signature_is_received_then_rejected_39(client, cert):
+    """As SRI: an unsigned document, or one with an invalid signature, is RECIBIDA and NO AUTORIZADO 39."""
+    unsigned, key1 = samples.factura(next(_seq))
+    xml, key2 = signed(cert)
+    tampered = xml.replace(b"CLIENTE DE PRUEBA", b"CLIENTE DE PRUEBX")
+    for doc, key in ((unsigned, key1), (tampered, key2)):
+        rec = client.send(doc)
+        assert rec.outcome is Outcome.RECEIVED and rec.state == "RECIBIDA" and rec.messages == []
+        auth = client.authorize(key)
+        assert auth.outcome is Outcome.REJECTED and auth.state == "NO AUTORIZADO" and auth.number == ""
+        assert [m.identifier for m in auth.messages] == ["39"] and auth.messages[0].message == "FIRMA INVALIDA"
+        assert auth.messages[0].is_error and auth.reasons and "39" in auth.reasons[0]
+        assert auth.messages[0].additional_info in auth.reasons[0]
+
+
+def test_certificate_of_an_untrusted_ca_is_rejected_39(client):
+    other = testing.new_ca("AC DESCONOCIDA", key=testing.rsa_key(2048, "other"))
+    xml, key = signed(signing.load_p12(testing.make_p12(password="x", ruc=RUC, ca=other), "x"))
+    assert client.send(xml).outcome is Outcome.RECEIVED
+    auth = client.authorize(key)
+    assert auth.outcome is Outcome.REJECTED and [m.identifier for m in auth.messages] == ["39"]
+    assert "AC DESCONOCIDA" in auth.messages[0].additional_info
 
 
 def test_already_received_then_authorize(client, cert):

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from sri import access_key, documents, signing, testing
@@ -74,18 +75,152 @@ def test_six_document_types_covered():
 
 # ------------------------------------------------------------------------- DEVUELTA
 
-def test_tampered_signature_is_39(client, certs):
-    xml, _ = samples.signed_factura(certs(), next(_seq))
-    tampered = xml.replace(b"CLIENTE DE PRUEBA", b"CLIENTE DE PRUEBX")
-    rec = client.send(tampered)
-    assert rec.state == "DEVUELTA" and ids(rec) == ["39"] and rec.messages[0].message == "FIRMA INVALIDA"
-    assert rec.outcome is Outcome.REJECTED
-
-
-def test_unsigned_is_39(client):
-    xml, _ = samples.factura(next(_seq))  # valid structure (ds:Signature is optional in the XSD), no signature
+def no_autorizado_39(client, xml, key):
+    """Sent: RECIBIDA (SRI does not look at the signature at reception), then NO AUTORIZADO 39."""
     rec = client.send(xml)
-    assert ids(rec) == ["39"] and "firmado" in rec.messages[0].additional_info
+    assert rec.state == "RECIBIDA" and rec.outcome is Outcome.RECEIVED, rec.reasons
+    auth = client.authorize(key)
+    assert auth.outcome is Outcome.REJECTED and auth.state == "NO AUTORIZADO" and auth.number == ""
+    assert [m.identifier for m in auth.messages] == ["39"] and auth.messages[0].message == "FIRMA INVALIDA"
+    assert auth.messages[0].type == "ERROR" and auth.messages[0].additional_info
+    return auth.messages[0].additional_info
+
+
+def test_tampered_signature_is_received_then_39(client, certs):
+    xml, key = samples.signed_factura(certs(), next(_seq))
+    tampered = xml.replace(b"CLIENTE DE PRUEBA", b"CLIENTE DE PRUEBX")
+    assert "modificado" in no_autorizado_39(client, tampered, key)
+    assert client.send(tampered).outcome is Outcome.ALREADY_RECEIVED  # the key is taken, as for any rejection
+
+
+def test_unsigned_is_received_then_39(client):
+    xml, key = samples.factura(next(_seq))  # valid structure (ds:Signature is optional in the XSD), no signature
+    assert "firmado" in no_autorizado_39(client, xml, key)
+
+
+def test_untrusted_ca_is_39(client, certs):
+    other_ca = testing.new_ca("AC QUE EL SRI NO RECONOCE", key=testing.rsa_key(2048, "other"))
+    cert = signing.load_p12(testing.make_p12(password="x", ca=other_ca), "x")
+    xml, key = samples.signed_factura(cert, next(_seq))
+    signing.verify(xml)  # the signature itself is fine
+    info = no_autorizado_39(client, xml, key)
+    assert "AC QUE EL SRI NO RECONOCE" in info and "no fue emitido por una entidad" in info
+    assert testing.CA_COMMON_NAME in info  # says which CAs are trusted
+
+
+def test_trusted_ca_is_authorized(client, certs, sim):
+    assert sim.knobs.trusted_cas.describe() and testing.CA_COMMON_NAME in sim.knobs.trusted_cas.describe()[0]
+    xml, key = samples.signed_factura(certs(), next(_seq))
+    assert client.send(xml).outcome is Outcome.RECEIVED
+    assert client.authorize(key).outcome is Outcome.AUTHORIZED
+
+
+def test_no_ca_configured_trusts_any_certificate(tmp_path, certs):
+    other_ca = testing.new_ca("OTRA AC", key=testing.rsa_key(2048, "other"))
+    cert = signing.load_p12(testing.make_p12(password="x", ca=other_ca), "x")
+    xml, key = samples.signed_factura(cert, 1)
+    with Simulator(port=0, db_path=tmp_path / "any.sqlite3") as s, SriClient(s.url) as c:
+        assert s.status()["trusted_cas"] == []
+        assert c.send(xml).outcome is Outcome.RECEIVED
+        assert c.authorize(key).outcome is Outcome.AUTHORIZED
+        bad, bad_key = samples.signed_factura(cert, 2)
+        assert "modificado" in no_autorizado_39(c, bad.replace(b"CLIENTE DE PRUEBA", b"CLIENTE DE PRUEBX"),
+                                                bad_key)  # the signature is still verified
+
+
+def test_demo_ca_persistent_and_trusted_from_a_file(tmp_path):
+    folder = tmp_path / "demo-ca"
+    key, ca = testing.demo_ca(folder)
+    again_key, again = testing.demo_ca(folder)
+    assert again == ca and again_key.private_numbers() == key.private_numbers()
+    assert oct((folder / "ca-key.pem").stat().st_mode & 0o777) == "0o600"
+    pem = testing.demo_ca_pem_path(folder)
+    cert = signing.load_p12(testing.make_p12(password="x", ca=(key, ca)), "x")
+    assert cert.issuer == ca.subject.rfc4514_string()
+    xml, key_ = samples.signed_factura(cert, 1)
+    untrusted = signing.sign(samples.factura(2)[0], signing.load_p12(testing.make_p12(password="x"), "x"))
+    with Simulator(port=0, db_path=tmp_path / "demo.sqlite3", trusted_cas=[pem]) as s, SriClient(s.url) as c:
+        assert c.send(xml).outcome is Outcome.RECEIVED and c.authorize(key_).outcome is Outcome.AUTHORIZED
+        assert "no fue emitido" in no_autorizado_39(c, untrusted, samples.factura(2)[1])
+
+
+def test_trust_store_inputs(tmp_path, test_ca_pem):
+    from sri.simulator import TrustStore
+    demo = testing.demo_ca(tmp_path / "ca")[1]
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(test_ca_pem + demo.public_bytes(serialization.Encoding.PEM))
+    der = tmp_path / "ca.der"
+    der.write_bytes(demo.public_bytes(serialization.Encoding.DER))
+    assert len(TrustStore([bundle])) == 2                      # several certificates in one PEM file
+    assert len(TrustStore([str(der), test_ca_pem, test_ca_pem.decode(), demo])) == 2  # deduplicated
+    assert not TrustStore([]) and not TrustStore(None)
+    with pytest.raises(ValueError, match="no se puede leer"):
+        TrustStore([tmp_path / "nada.pem"])
+    with pytest.raises(ValueError, match="no válido"):
+        TrustStore([b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
+    with pytest.raises(ValueError):
+        Simulator(port=0, db_path=tmp_path / "x.sqlite3", trusted_cas=[tmp_path / "nada.pem"])
+
+
+def test_trusted_cas_through_control(sim, client, certs, test_ca_pem):
+    other_ca = testing.new_ca("AC DE CONTROL", key=testing.rsa_key(2048, "other"))
+    other_pem = other_ca[1].public_bytes(serialization.Encoding.PEM).decode()
+    r = requests.post(sim.url + "/control", json={"trusted_cas": [other_pem]}, timeout=5)
+    assert r.status_code == 200 and r.json()["trusted_cas"] == [other_ca[1].subject.rfc4514_string()]
+    xml, key = samples.signed_factura(certs(), next(_seq))  # issued by the test CA, no longer trusted
+    assert "no fue emitido" in no_autorizado_39(client, xml, key)
+    r = requests.post(sim.url + "/control", json={"trusted_cas": []}, timeout=5)  # trust any
+    assert r.json()["trusted_cas"] == []
+    xml, key = samples.signed_factura(certs(), next(_seq))
+    assert client.send(xml).outcome is Outcome.RECEIVED and client.authorize(key).outcome is Outcome.AUTHORIZED
+    for bad in ({"trusted_cas": ["/etc/passwd"]}, {"trusted_cas": ["-----BEGIN CERTIFICATE-----\nxx"]}):
+        assert requests.post(sim.url + "/control", json=bad, timeout=5).status_code == 400
+    r = requests.post(sim.url + "/control", json={"reset": True}, timeout=5)  # back to the configured CA
+    assert r.json()["trusted_cas"] == sim.knobs._base_trust.describe() != []
+
+
+def test_certificate_expired_at_reception_is_39(tmp_path, certs, test_ca_pem):
+    later = datetime.datetime.now(ECT) + datetime.timedelta(days=400)  # the test certificates last 365 days
+    xml, key = samples.signed_factura(certs(), 1, date=later.date())
+    with Simulator(port=0, db_path=tmp_path / "exp.sqlite3", trusted_cas=[test_ca_pem],
+                   clock=lambda: later) as s, SriClient(s.url) as c:
+        assert "caducado" in no_autorizado_39(c, xml, key)
+    with Simulator(port=0, db_path=tmp_path / "exp2.sqlite3", clock=lambda: later) as s, SriClient(s.url) as c:
+        c.send(xml)  # no CA configured: validity is not checked either
+        assert c.authorize(key).outcome is Outcome.AUTHORIZED
+
+
+def test_key_usage_without_digital_signature_is_39(client):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    p12 = pkcs12.load_pkcs12(testing.make_p12(password="x", key_usage_digital_signature=False), b"x")
+    cert = signing.Certificate(p12.cert.certificate, p12.key)  # load_p12 refuses it: build it by hand
+    xml, key = samples.signed_factura(cert, next(_seq))
+    assert "digitalSignature" in no_autorizado_39(client, xml, key)
+
+
+def test_certificate_without_key_usage_is_authorized(client):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    p12 = pkcs12.load_pkcs12(testing.make_p12(password="x", key_usage=False), b"x")
+    cert = signing.Certificate(p12.cert.certificate, p12.key)  # RFC 5280: no KeyUsage = unrestricted
+    xml, key = samples.signed_factura(cert, next(_seq))
+    assert client.send(xml).outcome is Outcome.RECEIVED and client.authorize(key).outcome is Outcome.AUTHORIZED
+
+
+def test_old_database_still_opens(tmp_path, certs):
+    """A state file written by the previous simulator (same table, a rejected and an authorized key)."""
+    import sqlite3
+    from sri.simulator import store
+    db = tmp_path / "old.sqlite3"
+    ok, ok_key = samples.signed_factura(certs(), 1)
+    conn = sqlite3.connect(db)
+    conn.executescript(store.SCHEMA)
+    conn.execute(f"INSERT INTO comprobante ({store.COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 (ok_key, RUC, "01", "001", "001", "000000001", "1", datetime.date.today().isoformat(),
+                  "2025-01-01T10:00:00-05:00", "AUTORIZADO", "2025-01-01T10:00:00-05:00", "[]", ok))
+    conn.commit()
+    conn.close()
+    with Simulator(port=0, db_path=db) as s, SriClient(s.url) as c:
+        assert c.authorize(ok_key).outcome is Outcome.AUTHORIZED and c.send(ok).outcome is Outcome.ALREADY_RECEIVED
 
 
 def test_schema_invalid_is_35(client, certs):
@@ -286,13 +421,19 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_cli_simulator_send_authorize(tmp_path, certs):
+def test_cli_simulator_send_authorize(tmp_path, certs, test_ca_pem):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(HERE)))
+    other_ca = testing.new_ca("AC NO RECONOCIDA CLI", key=testing.rsa_key(2048, "other"))
+    bundle = tmp_path / "cas.pem"  # one file, two CAs
+    bundle.write_bytes(other_ca[1].public_bytes(serialization.Encoding.PEM) + test_ca_pem)
+    demo_pem = subprocess.run([sys.executable, "-m", "sri", "demo-ca", "--dir", str(tmp_path / "demo")], env=env,
+                              capture_output=True, text=True, check=True).stdout.strip()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sri", "simulator", "--port", str(port), "--db", str(tmp_path / "cli.sqlite3"),
-         "--en-proceso-polls", "1", "--reject-rule", "importeTotal>1000"],
+         "--en-proceso-polls", "1", "--reject-rule", "importeTotal>1000", "--trust-ca", str(bundle),
+         "--trust-ca", demo_pem],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
@@ -305,6 +446,9 @@ def test_cli_simulator_send_authorize(tmp_path, certs):
                 time.sleep(0.1)
         assert knobs["en_proceso_polls"] == 1 and knobs["reject_rule"] == ["importeTotal>1000"]
         assert knobs["db"] == str(tmp_path / "cli.sqlite3")
+        cns = ["AC NO RECONOCIDA CLI", testing.CA_COMMON_NAME, testing.DEMO_CA_COMMON_NAME]
+        assert len(knobs["trusted_cas"]) == 3
+        assert all(f"CN={cn}," in subject for cn, subject in zip(cns, knobs["trusted_cas"]))
 
         xml, key = samples.signed_factura(certs(), 7)
         doc = tmp_path / "signed.xml"
@@ -330,3 +474,51 @@ def test_cli_simulator_send_authorize(tmp_path, certs):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _cli(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(HERE)))
+    return subprocess.run([sys.executable, "-m", "sri", *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_demo_ca_created_once(tmp_path):
+    folder = tmp_path / "run" / "demo-ca"
+    first = _cli("demo-ca", "--dir", str(folder))
+    assert first.returncode == 0, first.stderr
+    pem = first.stdout.strip()
+    assert pem == str(folder / "ca.pem") and (folder / "ca-key.pem").exists()
+    content = (folder / "ca.pem").read_bytes()
+    second = _cli("demo-ca", "--dir", str(folder))
+    assert second.stdout.strip() == pem and (folder / "ca.pem").read_bytes() == content
+    key, cert = testing.demo_ca(folder)
+    assert cert.public_bytes(serialization.Encoding.PEM) == content
+    assert testing.DEMO_CA_COMMON_NAME in cert.subject.rfc4514_string()
+
+
+def test_cli_cert_info_shows_refused_certificates(tmp_path):
+    pwd = tmp_path / "pwd"
+    pwd.write_text("clave\n")
+    cases = {
+        "ok.p12": testing.make_p12(password="clave"),
+        "cifrado.p12": testing.make_p12(password="clave", key_usage_digital_signature=False),
+        "caducado.p12": testing.make_p12(password="clave", expired=True),
+    }
+    out = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        run = _cli("cert-info", "--p12", str(tmp_path / name), "--password-file", str(pwd))
+        assert run.returncode == 0, run.stderr
+        out[name] = json.loads(run.stdout)
+    assert out["ok.p12"]["usable"] is True and out["ok.p12"]["refused"] is None
+    assert "digitalSignature" in out["ok.p12"]["key_usage"] and out["ok.p12"]["ruc"] == RUC
+    refused = out["cifrado.p12"]
+    assert refused["usable"] is False and "digitalSignature" in refused["refused"]
+    assert refused["key_usage"] == ["keyEncipherment", "dataEncipherment"] and refused["ruc"] == RUC
+    assert "EMPRESA DE PRUEBAS" in refused["subject"] and testing.CA_COMMON_NAME in refused["issuer"]
+    roles = sorted((c["private_key"], c["shown"]) for c in refused["certificates"])
+    assert roles == [(False, False), (True, True)]  # the CA, and the certificate of the key (shown)
+    expired = out["caducado.p12"]
+    assert expired["usable"] is False and expired["expired"] is True and "caducado" in expired["refused"]
+    (tmp_path / "bad").write_text("otra")
+    run = _cli("cert-info", "--p12", str(tmp_path / "ok.p12"), "--password-file", str(tmp_path / "bad"))
+    assert run.returncode == 2 and "contraseña" in run.stderr
