@@ -3,7 +3,7 @@
     "name": "Ecuador - Comprobantes electrónicos SRI",
     "summary": "Electronic documents for Ecuador's SRI (offline scheme): "
     "XAdES-BES signing, sending, authorization, RIDE",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Localizations/EDI",
     "license": "LGPL-3",
     "author": "l10n_ec_sri contributors",
@@ -36,6 +36,7 @@
         "wizard/l10n_ec_sri_annul_wizard_views.xml",
         "views/account_move_views.xml",
         "views/l10n_ec_sri_exchange_views.xml",
+        "views/l10n_ec_sri_document_views.xml",
         # Views (actions before the menus that open them)
         "views/l10n_ec_sri_certificate_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""One row per web-service call made for an electronic document (reception or authorization)."""
+"""One row per web-service call made for an electronic document (reception or authorization).
+Append-only: rows are created by the SRI flow only and never changed or deleted by anyone."""
 import json
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .l10n_ec_sri_document import is_flow
 
 EXCHANGE_STATES = [
     ("RECIBIDA", "RECIBIDA"),
@@ -28,7 +32,10 @@ class L10nEcSriExchange(models.Model):
     _order = "create_date desc, id desc"
     _rec_name = "access_key"
 
-    move_id = fields.Many2one("account.move", string="Document", index=True, ondelete="cascade")
+    document_id = fields.Many2one("l10n_ec_sri.document", string="Document", index=True, ondelete="restrict",
+                                  readonly=True)
+    res_model = fields.Char(related="document_id.res_model", string="Source model")
+    res_id = fields.Many2oneReference(related="document_id.res_id", string="Source record", model_field="res_model")
     company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda self: self.env.company)
     access_key = fields.Char(index=True, readonly=True)
@@ -51,15 +58,34 @@ class L10nEcSriExchange(models.Model):
     response = fields.Text(readonly=True)
 
     @api.model
-    def _l10n_ec_sri_values(self, move, kind, result, endpoint=False):
+    def _l10n_ec_sri_refuse(self):
+        raise UserError(_("The log of exchanges with the SRI is append-only: its entries are written by the "
+                          "SRI flow and nobody, administrators included, can add, change or delete them."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        self._l10n_ec_sri_refuse()
+
+    @api.model
+    def _l10n_ec_sri_values(self, document, kind, result, endpoint=False):
         """Values of one exchange from a core ``Reception``/``Authorization``."""
         messages = list(getattr(result, "messages", None) or [])
         state = (getattr(result, "state", "") or "").strip().upper()
         outcome = getattr(result, "outcome", None)
         return {
-            "move_id": move.id,
-            "company_id": move.company_id.id,
-            "access_key": getattr(result, "access_key", "") or move.l10n_ec_sri_access_key,
+            "document_id": document.id,
+            "company_id": document.company_id.id,
+            "access_key": getattr(result, "access_key", "") or document.access_key,
             "kind": kind,
             "endpoint": endpoint or False,
             "state": state if state in dict(EXCHANGE_STATES) else "none",

@@ -82,12 +82,24 @@ class ResCompany(models.Model):
         default=True,
         help="Email the XML and the RIDE to the customer once the SRI authorizes the document.",
     )
+    l10n_ec_sri_pool_size = fields.Integer(
+        string="SRI Calls in Flight",
+        default=8,
+        help="How many calls to the SRI web services a queue run keeps in flight at once for this company "
+        "(1 sends one document at a time).",
+    )
     l10n_ec_sri_final_consumer_limit = fields.Monetary(
         string="Final Consumer Limit",
         currency_field="currency_id",
         default=50.0,
         help="Highest invoice total allowed for the final consumer (9999999999999).",
     )
+
+    @api.constrains("l10n_ec_sri_pool_size")
+    def _check_l10n_ec_sri_pool_size(self):
+        for company in self:
+            if not 1 <= company.l10n_ec_sri_pool_size <= 32:
+                raise ValidationError(_("The SRI calls in flight of %s must be between 1 and 32.", company.name))
 
     @api.constrains("l10n_ec_sri_withholding_agent")
     def _check_l10n_ec_sri_withholding_agent(self):

@@ -23,6 +23,7 @@ class ResConfigSettings(models.TransientModel):
     )
     l10n_ec_sri_auto_send = fields.Boolean(related="company_id.l10n_ec_sri_auto_send", readonly=False)
     l10n_ec_sri_send_mail = fields.Boolean(related="company_id.l10n_ec_sri_send_mail", readonly=False)
+    l10n_ec_sri_pool_size = fields.Integer(related="company_id.l10n_ec_sri_pool_size", readonly=False)
     l10n_ec_sri_final_consumer_limit = fields.Monetary(
         related="company_id.l10n_ec_sri_final_consumer_limit", readonly=False
     )

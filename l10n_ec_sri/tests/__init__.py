@@ -6,3 +6,4 @@ from . import test_ride
 from . import test_xmlrpc
 from . import test_tour
 from . import test_i18n
+from . import test_integrity

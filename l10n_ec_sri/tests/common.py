@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo.tests import TransactionCase
 from odoo.tools import config
 
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
 from odoo.addons.l10n_ec_sri.sri import testing as sri_testing
 
 P12_PASSWORD = "Cl4ve-Secreta!"
@@ -93,9 +94,9 @@ class L10nEcSriFlowCase(AccountTestInvoicingCommon):
         cls.company.l10n_ec_sri_certificate_id = cls.certificate
         # Other companies' queued documents (the demo data) are not these tests' to send: their endpoint
         # (127.0.0.1:8099) may be the simulator of a running `make run`. Not due while the tests run.
-        cls.env["account.move"].search([
-            ("company_id", "!=", cls.company.id), ("l10n_ec_sri_state", "in", ("to_send", "retry", "received")),
-        ]).write({"l10n_ec_sri_next_try": "2999-01-01 00:00:00"})
+        flow_env(cls.env["l10n_ec_sri.document"].search([
+            ("company_id", "!=", cls.company.id), ("state", "in", ("to_send", "retry", "received")),
+        ])).write({"next_try": "2999-01-01 00:00:00"})
         # wkhtmltopdf must not fetch the report assets from the test HTTP server (it would wait on
         # the test transaction): a closed port makes it fail fast; the RIDE carries its own CSS.
         cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
@@ -174,7 +175,13 @@ class L10nEcSriFlowCase(AccountTestInvoicingCommon):
 
     def _run_queue(self):
         # only this test's company: a database with demo data has other companies' documents queued
-        return self.env["account.move"]._l10n_ec_sri_process_queue(limit=50, company_ids=self.company.ids)
+        documents = self.env["l10n_ec_sri.document"]._process_queue(limit=50, company_ids=self.company.ids)
+        return self.env["account.move"].browse([d.res_id for d in documents if d.res_model == "account.move"])
 
     def _make_due(self, moves):
-        moves.write({"l10n_ec_sri_next_try": fields.Datetime.now()})
+        self._flow_write(moves, {"next_try": fields.Datetime.now()})
+
+    @staticmethod
+    def _flow_write(records, vals):
+        """Write the SRI documents of ``records`` as the flow does (tests only: users cannot)."""
+        return flow_env(records.l10n_ec_sri_document_id).write(vals)

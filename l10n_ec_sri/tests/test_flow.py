@@ -292,7 +292,7 @@ class TestSriFlow(L10nEcSriFlowCase):
             invoice.button_draft()
         self.assertEqual(invoice.state, "posted")
         wizard = self.env["l10n_ec_sri.annul.wizard"].create({
-            "move_ids": [Command.set(invoice.ids)], "reason": "Cliente equivocado", "confirm": True,
+            "document_ids": [Command.set(invoice.l10n_ec_sri_document_id.ids)], "reason": "Cliente equivocado", "confirm": True,
         })
         wizard.action_annul()
         self.assertEqual(invoice.l10n_ec_sri_state, "annulled")
@@ -309,7 +309,7 @@ class TestSriFlow(L10nEcSriFlowCase):
                                        self.env.ref("base.group_user").id])],
         })
         with self.assertRaises(UserError):
-            invoice.with_user(user)._l10n_ec_sri_annul("no")
+            invoice.l10n_ec_sri_document_id.with_user(user)._annul("no")
         self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
 
     def test_cancel_before_sending_allowed(self):

@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import threading
+from unittest.mock import patch
+
 from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.l10n_ec_sri.sri import client as sri_client
@@ -138,7 +142,7 @@ class TestSriQueue(L10nEcSriFlowCase):
         invoice = self._invoice()
         client = sri_client.SriClient(self.simulator.url)
         client.send(invoice.l10n_ec_sri_xml_id.raw)
-        invoice.write({"l10n_ec_sri_sent": True, "l10n_ec_sri_state": "retry"})
+        self._flow_write(invoice, {"sent": True, "state": "retry"})
         self._make_due(invoice)
         self._run_queue()
         self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
@@ -146,7 +150,7 @@ class TestSriQueue(L10nEcSriFlowCase):
 
     def test_batch(self):
         invoices = self._invoice() + self._invoice(price=10.0) + self._invoice(price=20.0)
-        processed = self.env["account.move"]._l10n_ec_sri_process_queue(limit=2, company_ids=self.company.ids)
+        processed = self.env["l10n_ec_sri.document"]._process_queue(limit=2, company_ids=self.company.ids)
         self.assertEqual(len(processed), 2)
         self._run_queue()
         self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
@@ -176,30 +180,27 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
         removed again at the end of the test."""
         cr = self._real_cursor()
         # the test's own company and journal are not committed: borrow committed ones
-        cr.execute("""SELECT j.id, j.company_id, c.currency_id FROM account_journal j
-                      JOIN res_company c ON c.id = j.company_id ORDER BY j.id LIMIT 1""")
+        cr.execute("SELECT id FROM res_company ORDER BY id LIMIT 1")
         row = cr.fetchone()
         if not row:
-            self.skipTest("no committed journal in this database")
-        journal_id, company_id, currency_id = row
+            self.skipTest("no committed company in this database")
+        company_id = row[0]
         cr.execute("""
-            INSERT INTO account_move (journal_id, company_id, currency_id, date, state, move_type, auto_post,
-                                      l10n_ec_sri_state, l10n_ec_sri_next_try, name)
-            SELECT %s, %s, %s, CURRENT_DATE, 'posted', 'out_invoice', 'no', 'retry',
+            INSERT INTO l10n_ec_sri_document (kind, res_model, res_id, company_id, state, next_try, name)
+            SELECT 'factura', 'res.partner', -n, %s, 'retry',
                    (now() at time zone 'UTC') - interval '1 minute', 'SRI-LOCK-TEST-' || n
               FROM generate_series(1, %s) n
             RETURNING id
-        """, [journal_id, company_id, currency_id, count])
+        """, [company_id, count])
         ids = [row[0] for row in cr.fetchall()]
         cr.commit()
         # documents queued by others (demo data) are left out of the picks of these tests
-        cr.execute("SELECT id FROM account_move WHERE l10n_ec_sri_state IS NOT NULL AND id NOT IN %s",
-                   [tuple(ids)])
+        cr.execute("SELECT id FROM l10n_ec_sri_document WHERE id NOT IN %s", [tuple(ids)])
         self.others = [row[0] for row in cr.fetchall()]
 
         def cleanup():
             with sql_db.db_connect(self.env.cr.dbname).cursor() as cleaner:
-                cleaner.execute("DELETE FROM account_move WHERE id IN %s", [tuple(ids)])
+                cleaner.execute("DELETE FROM l10n_ec_sri_document WHERE id IN %s", [tuple(ids)])
                 cleaner.commit()
 
         self.addCleanup(cleanup)
@@ -210,8 +211,8 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
         cr_a, cr_b = self._real_cursor(), self._real_cursor()
         env_a = api.Environment(cr_a, SUPERUSER_ID, {})
         env_b = api.Environment(cr_b, SUPERUSER_ID, {})
-        picked_a = env_a["account.move"]._l10n_ec_sri_pick(limit=4, exclude=self.others)
-        picked_b = env_b["account.move"]._l10n_ec_sri_pick(limit=10, exclude=self.others)
+        picked_a = env_a["l10n_ec_sri.document"]._pick(limit=4, exclude=self.others)
+        picked_b = env_b["l10n_ec_sri.document"]._pick(limit=10, exclude=self.others)
         self.assertEqual(len(picked_a), 4)
         self.assertEqual(len(picked_b), 2)
         self.assertFalse(set(picked_a) & set(picked_b))
@@ -219,7 +220,7 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
         # once worker A is done (its transaction ends), its rows can be picked again
         cr_a.rollback()
         cr_b.rollback()
-        self.assertEqual(sorted(env_b["account.move"]._l10n_ec_sri_pick(limit=10, exclude=self.others)), sorted(ids))
+        self.assertEqual(sorted(env_b["l10n_ec_sri.document"]._pick(limit=10, exclude=self.others)), sorted(ids))
         cr_b.rollback()
 
     def test_interleaved_workers_process_each_document_once(self):
@@ -234,7 +235,7 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
             for worker in workers.values():
                 if worker["finished"]:
                     continue
-                found = worker["env"]["account.move"]._l10n_ec_sri_pick(limit=1, exclude=worker["done"] + self.others)
+                found = worker["env"]["l10n_ec_sri.document"]._pick(limit=1, exclude=worker["done"] + self.others)
                 if found:
                     worker["done"].extend(found)
                 else:
@@ -245,3 +246,75 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
         self.assertTrue(picked_a and picked_b)
         self.assertFalse(set(picked_a) & set(picked_b))
         self.assertEqual(sorted(picked_a + picked_b), sorted(ids))
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri")
+class TestSriQueuePool(L10nEcSriFlowCase):
+    """One queue run keeps several SOAP calls in flight, never more than the company's setting, and
+    still sends each document once."""
+
+    def _count_in_flight(self):
+        lock = threading.Lock()
+        state = {"now": 0, "max": 0, "calls": 0}
+        originals = {name: getattr(sri_client.SriClient, name) for name in ("send", "authorize")}
+
+        def wrap(name):
+            def call(client, *args, **kwargs):
+                with lock:
+                    state["now"] += 1
+                    state["calls"] += 1
+                    state["max"] = max(state["max"], state["now"])
+                try:
+                    return originals[name](client, *args, **kwargs)
+                finally:
+                    with lock:
+                        state["now"] -= 1
+            return call
+
+        for name in originals:
+            self.startPatcher(patch.object(sri_client.SriClient, name, wrap(name)))
+        return state
+
+    def test_pool_bounded_and_once_per_document(self):
+        self.company.l10n_ec_sri_pool_size = 3
+        self.simulator.set_knobs(latency_ms=150)
+        invoices = self.env["account.move"]
+        for index in range(7):
+            invoices |= self._invoice(price=10.0 + index)
+        state = self._count_in_flight()
+        self._run_queue()
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
+        self.assertEqual(state["calls"], 14)  # a send and an authorization per document
+        self.assertEqual(state["max"], 3)     # the pool was used, and never beyond the setting
+        self.assertEqual(self.simulator.store.count(), 7)
+        for invoice in invoices:
+            self.assertEqual(invoice.l10n_ec_sri_exchange_ids.mapped("kind").count("send"), 1)
+
+    def test_pool_of_one_is_sequential(self):
+        self.company.l10n_ec_sri_pool_size = 1
+        self.simulator.set_knobs(latency_ms=50)
+        invoices = self._invoice(price=11.0) | self._invoice(price=12.0) | self._invoice(price=13.0)
+        state = self._count_in_flight()
+        self._run_queue()
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
+        self.assertEqual(state["max"], 1)
+
+    def test_pool_timeouts_retried_without_double_reception(self):
+        self.company.l10n_ec_sri_pool_size = 4
+        self.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri.read_timeout", 0.3)
+        self.simulator.set_knobs(timeout_s=1.0)
+        invoices = self._invoice(price=21.0) | self._invoice(price=22.0) | self._invoice(price=23.0)
+        self._run_queue()
+        for invoice in invoices:
+            self.assertEqual(invoice.l10n_ec_sri_state, "retry", invoice.l10n_ec_sri_last_error)
+            self.assertTrue(invoice.l10n_ec_sri_sent)  # it may have reached the SRI
+        self.simulator.set_knobs(timeout_s=0)
+        self._make_due(invoices)
+        self._run_queue()
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
+        # the timed-out sends may have been received: each key is at the SRI exactly once
+        self.assertEqual(self.simulator.store.count(), 3)
+
+    def test_pool_size_setting_checked(self):
+        with self.assertRaises(ValidationError):
+            self.company.l10n_ec_sri_pool_size = 0

@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models import ir_actions_report as ir_actions_report_mod
-from odoo.addons.l10n_ec_sri.models import account_move as account_move_mod
+from odoo.addons.l10n_ec_sri.models import l10n_ec_sri_document as document_mod
 
 from .common import L10nEcSriFlowCase
 
@@ -89,7 +89,7 @@ class TestSriRideBatch(L10nEcSriFlowCase):
     def setUp(self):
         super().setUp()
         # the "batches are broken here" switch is per process: each test starts from batches
-        self.startPatcher(patch.object(account_move_mod, "_RIDE_BATCH_BROKEN", []))
+        self.startPatcher(patch.object(document_mod, "_RIDE_BATCH_BROKEN", []))
         self.Report = self.registry["ir.actions.report"]
         self.render_calls = []
         original = self.Report._render_qweb_pdf_prepare_streams
@@ -171,7 +171,7 @@ class TestSriRideBatch(L10nEcSriFlowCase):
         self._run_queue()
         self.assertEqual(set(invoices.mapped("l10n_ec_sri_state")), {"authorized"})
         # rendered together: one wkhtmltopdf run, on one HTML file, for the three
-        self.assertFalse(account_move_mod._RIDE_BATCH_BROKEN)
+        self.assertFalse(document_mod._RIDE_BATCH_BROKEN)
         self.assertEqual([sorted(ids) for ids in self.render_calls], [sorted(invoices.ids)])
         self.assertEqual(len(self.wkhtmltopdf_runs), 1, self.wkhtmltopdf_runs)
         self.assertEqual(len(self.wkhtmltopdf_runs[0]), 1, self.wkhtmltopdf_runs)
@@ -241,8 +241,8 @@ class TestSriRideBatch(L10nEcSriFlowCase):
         self.failing_ids = {invoice.id}
         self._run_queue()
         self.assertFalse(invoice.l10n_ec_sri_ride_id)
-        invoice._l10n_ec_sri_write({"l10n_ec_sri_authorization_date": fields.Datetime.now() - timedelta(
-            days=account_move_mod.RIDE_RETRY_DAYS + 1)})
+        self._flow_write(invoice, {"authorization_date": fields.Datetime.now() - timedelta(
+            days=document_mod.RIDE_RETRY_DAYS + 1)})
         self.failing_ids = set()
         self.render_calls.clear()
         self._run_queue()
@@ -278,12 +278,15 @@ class TestSriRideBatch(L10nEcSriFlowCase):
         invoice = self._invoice()
         self._run_queue()
         self.assertEqual(len(self._mails(invoice)), 1)
-        # the RIDE is lost (e.g. deleted by hand): the next run makes it again but does not mail twice
-        invoice.l10n_ec_sri_ride_id.unlink()
+        # nobody can delete the RIDE
+        with self.assertRaises(UserError):
+            invoice.l10n_ec_sri_ride_id.unlink()
+        # the RIDE is lost (e.g. a file store accident): the next run makes it again but does not mail twice
+        self._flow_write(invoice, {"ride_id": False})
         self.assertFalse(invoice.l10n_ec_sri_ride_id)
         self._run_queue()
         self._assert_own_ride(invoice, self.env["account.move"])
         self.assertEqual(len(self._mails(invoice)), 1)
-        # and called directly on a document already mailed, only_unsent skips it
-        invoice._l10n_ec_sri_mail_authorized(only_unsent=True)
+        # and called directly on a document already mailed, it is skipped
+        document_mod.flow_env(invoice.l10n_ec_sri_document_id)._mail_authorized()
         self.assertEqual(len(self._mails(invoice)), 1)

@@ -177,7 +177,7 @@ class TestXmlRpc(L10nEcSriHttpCase):
         self.assertTrue(pdf.startswith(b"%PDF"), pdf[:20])
 
         # The exchange log is readable by the editor, too.
-        exchanges = self._rpc(editor, "l10n_ec_sri.exchange", "search_read", [("move_id", "=", move_id)],
+        exchanges = self._rpc(editor, "l10n_ec_sri.exchange", "search_read", [("res_model", "=", "account.move"), ("res_id", "=", move_id)],
                               fields=["kind", "outcome"])
         self.assertEqual(sorted(e["kind"] for e in exchanges), ["authorize", "send"])
 

@@ -7,7 +7,7 @@ class L10nEcSriAnnulWizard(models.TransientModel):
     _name = "l10n_ec_sri.annul.wizard"
     _description = "Record an annulment made on the SRI portal"
 
-    move_ids = fields.Many2many("account.move", string="Documents", required=True)
+    document_ids = fields.Many2many("l10n_ec_sri.document", string="Documents", required=True)
     reason = fields.Text(required=True, help="Why the document was annulled on the SRI portal.")
     confirm = fields.Boolean(
         string="I annulled these documents on the SRI portal",
@@ -19,5 +19,5 @@ class L10nEcSriAnnulWizard(models.TransientModel):
         self.ensure_one()
         if not self.confirm:
             raise UserError(_("Confirm that the documents were annulled on the SRI portal."))
-        self.move_ids._l10n_ec_sri_annul(self.reason)
+        self.document_ids._annul(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,684 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The SRI document engine: one ``l10n_ec_sri.document`` per electronic document, whatever its source
+(an invoice, a credit or debit note today; a retención, a liquidación, a guía de remisión in the
+companion modules). The sending queue, the authorization, the RIDE and the mail run here, the same
+for every source; a source model becomes issuable by inheriting ``l10n_ec_sri.mixin``.
+
+Life of a document (``state``)::
+
+    issue ──► to_send ──send──► received ──authorize──► authorized ──(portal)──► annulled
+                │  ▲              │                └─► not_authorized
+                │  └── retry ◄────┘ (network, HTTP 5xx, 70, EN PROCESO, 0 comprobantes)
+                └─► returned (DEVUELTA: SRI did not register the key; fix the source, issue again)
+
+The signed XML is built ONCE when the source is issued (same access key and signature on every
+re-send). The queue never sends inside the issuing transaction. A document that may have reached the
+SRI (``sent``) is re-sent only after an authorization query says the SRI does not know it.
+
+Only the flow writes a document: every create/write/unlink that does not come from this module's
+code (``FLOW``, a marker no RPC call can carry) is refused, administrators included; the same holds
+for the exchange log and for the XML and RIDE attachments of a document that may be at the SRI.
+
+A queue run keeps up to ``res.company.l10n_ec_sri_pool_size`` SOAP calls in flight (a thread pool
+that only talks to the SRI; every database read and write stays in the cron's thread), still once per
+document: the documents of a batch are locked (``FOR UPDATE SKIP LOCKED``) until their outcome is
+committed.
+"""
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta, timezone
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import config, sql
+
+from odoo.addons.l10n_ec_sri.sri import client as sri_client
+from odoo.addons.l10n_ec_sri.sri import kinds as sri_kinds
+from odoo.addons.l10n_ec_sri.sri.constants import ECUADOR_TZ_NAME
+
+_logger = logging.getLogger(__name__)
+
+#: The flow's marker in the context. An object, not a value: XML-RPC, JSON-RPC, imports and the web
+#: client can only send JSON values, so no user can pass it.
+FLOW = object()
+FLOW_KEY = "l10n_ec_sri_flow"
+
+SRI_STATES = [
+    ("to_send", "Por enviar"),
+    ("retry", "Reintentar más tarde"),
+    ("received", "Recibido"),
+    ("authorized", "Autorizado"),
+    ("not_authorized", "No autorizado"),
+    ("returned", "Devuelto"),
+    ("annulled", "Anulado"),
+]
+QUEUE_STATES = ("to_send", "retry", "received")
+#: States in which the SRI registered the access key.
+REGISTERED_STATES = ("received", "authorized", "not_authorized", "annulled")
+MAX_BACKOFF = timedelta(hours=6)
+DEFAULT_BATCH = 50
+DEFAULT_POOL = 8
+#: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
+BATCH_PER_CALL = 4
+# RIDEs rendered per wkhtmltopdf run.
+RIDE_CHUNK = 25
+# A RIDE that could not be rendered is tried again by the queue runs for this long.
+RIDE_RETRY_DAYS = 3
+
+KIND_SELECTION = [(kind.type, kind.title.capitalize()) for kind in sri_kinds.KINDS.values()]
+
+# Set when wkhtmltopdf cannot print several documents in one run: RIDEs are then rendered one per
+# run. (Debian's build on unpatched Qt refuses several input files, "Exit with code 1": the RIDEs of a
+# chunk are therefore merged into one HTML document, see ir_actions_report.py.)
+_RIDE_BATCH_BROKEN = []
+
+
+def is_flow(env):
+    return env.context.get(FLOW_KEY) is FLOW
+
+
+def flow_env(records):
+    """``records`` as superuser with the flow's marker: the only way to write SRI data."""
+    return records.sudo().with_context(**{FLOW_KEY: FLOW})
+
+
+def _naive_utc(value):
+    if not value:
+        return False
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _sri_call(job):
+    """The SOAP calls of one document, run in a pool thread: no database access here. ``job``: a dict
+    with the client, the key, the signed XML, whether to query the authorization first and whether
+    the SRI ever confirmed it received the document, and the company's semaphore (calls in flight).
+    Returns [(kind, result), ...] in the order of the calls."""
+    client, key, semaphore = job["client"], job["access_key"], job["semaphore"]
+    Outcome = sri_client.Outcome
+    calls = []
+
+    def call(kind, *args):
+        with semaphore:
+            result = client.send(*args) if kind == "send" else client.authorize(*args)
+        calls.append((kind, result))
+        return result
+
+    if job["authorize_first"]:
+        auth = call("authorize", key)
+        not_found = auth.outcome == Outcome.RETRY and not auth.error and not auth.count
+        if not (not_found and not job["known_received"]):
+            return calls
+        # The SRI does not know the key: sending it (again) is safe.
+    if not job["signed"]:
+        return calls
+    reception = call("send", job["signed"])
+    if reception.outcome in (Outcome.RECEIVED, Outcome.ALREADY_RECEIVED):
+        call("authorize", key)
+    return calls
+
+
+class L10nEcSriDocument(models.Model):
+    _name = "l10n_ec_sri.document"
+    _description = "SRI electronic document"
+    _order = "id desc"
+    _rec_name = "name"
+    _check_company_auto = True
+
+    name = fields.Char(string="Número", readonly=True, help="Establecimiento-punto de emisión-secuencial.")
+    kind = fields.Selection(KIND_SELECTION, string="Tipo de comprobante", required=True, readonly=True)
+    res_model = fields.Char(string="Modelo de origen", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(string="Documento de origen", model_field="res_model", required=True,
+                                      readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Receptor", readonly=True)
+    access_key = fields.Char(string="Clave de acceso", size=49, readonly=True, index=True)
+    state = fields.Selection(SRI_STATES, string="Estado SRI", readonly=True, index=True)
+    environment = fields.Selection([("1", "Pruebas"), ("2", "Producción")], string="Ambiente", readonly=True)
+    next_try = fields.Datetime(string="Próximo intento SRI", readonly=True)
+    attempts = fields.Integer(string="Intentos SRI", readonly=True)
+    sent = fields.Boolean(string="Enviado al SRI", readonly=True,
+                          help="The document may have reached the SRI: before sending it again, its "
+                          "authorization is queried.")
+    authorization_number = fields.Char(string="Número de autorización", readonly=True)
+    authorization_date = fields.Datetime(string="Fecha de autorización", readonly=True)
+    environment_name = fields.Char(string="Ambiente SRI", readonly=True,
+                                   help="Ambiente named by the SRI in its authorization.")
+    xml_id = fields.Many2one("ir.attachment", string="XML firmado", readonly=True, index="btree_not_null")
+    authorized_xml_id = fields.Many2one("ir.attachment", string="XML autorizado", readonly=True,
+                                        index="btree_not_null")
+    ride_id = fields.Many2one("ir.attachment", string="RIDE", readonly=True, index="btree_not_null")
+    last_error = fields.Text(string="Mensajes del SRI", readonly=True)
+    annul_reason = fields.Text(string="Motivo de anulación", readonly=True)
+    mailed = fields.Boolean(string="Enviado por correo", readonly=True,
+                            help="The authorized XML and the RIDE were mailed to the receiver.")
+    exchange_ids = fields.One2many("l10n_ec_sri.exchange", "document_id", string="Intercambios con el SRI",
+                                   readonly=True)
+    exchange_count = fields.Integer(compute="_compute_exchange_count")
+
+    _sql_constraints = [
+        ("access_key_unique", "UNIQUE(access_key)", "An access key can only be used by one electronic document."),
+        ("source_unique", "UNIQUE(res_model, res_id)", "A record has only one electronic document."),
+    ]
+
+    def init(self):
+        super().init()
+        # The queue run looks for authorized documents whose RIDE is missing: few rows, whatever the
+        # history. Without this partial index the look-up walks every authorized document ever.
+        sql.create_index(self.env.cr, "l10n_ec_sri_document_ride_missing_idx", self._table, ["id"],
+                         where="state = 'authorized' AND ride_id IS NULL")
+        sql.create_index(self.env.cr, "l10n_ec_sri_document_queue_idx", self._table, ["next_try", "id"],
+                         where="state IN ('to_send', 'retry', 'received')")
+
+    @api.depends("exchange_ids")
+    def _compute_exchange_count(self):
+        for document in self:
+            document.exchange_count = len(document.exchange_ids)
+
+    # ------------------------------------------------------------------
+    # Integrity: only the flow writes
+    # ------------------------------------------------------------------
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        raise UserError(_(
+            "Electronic documents are legal records kept as the SRI registered them: only the SRI flow "
+            "(posting, sending, the SRI's answers, the annulment wizard of SRI administrators) can change "
+            "them. Nobody, administrators included, can edit or delete them."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        if not is_flow(self.env) or any(doc._may_be_at_sri() or doc.exchange_ids for doc in self):
+            self._l10n_ec_sri_refuse()
+        return super().unlink()
+
+    def _flow(self):
+        return flow_env(self)
+
+    def _may_be_at_sri(self):
+        """True when the SRI has, or may have, this document."""
+        self.ensure_one()
+        return self.state in REGISTERED_STATES or bool(self.sent)
+
+    # ------------------------------------------------------------------
+    # Source
+    # ------------------------------------------------------------------
+    def _source(self):
+        self.ensure_one()
+        return self.env[self.res_model].browse(self.res_id)
+
+    def _sources(self):
+        """The source records of these documents, per model: {model: records} (queue order kept)."""
+        by_model = {}
+        for doc in self:
+            by_model.setdefault(doc.res_model, []).append(doc.res_id)
+        return {model: self.env[model].browse(ids) for model, ids in by_model.items()}
+
+    def _kind(self):
+        self.ensure_one()
+        return sri_kinds.KINDS[self.kind]
+
+    def _note(self, body):
+        """Internal note on the source's chatter (no notification to compute)."""
+        source = self._source()
+        if hasattr(source, "_message_log"):
+            source._message_log(body=body)
+
+    def action_open_source(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Queue
+    # ------------------------------------------------------------------
+    @api.model
+    def _commit_allowed(self):
+        return not (
+            self.env.registry.in_test_mode()
+            or modules.module.current_test
+            or config.get("test_enable")
+            or self.env.context.get("l10n_ec_sri_no_commit")
+        )
+
+    @api.model
+    def _pick(self, limit=1, job=None, exclude=(), company_ids=None, ids=None):
+        """Lock and return up to ``limit`` ids of documents due for the SRI, skipping rows other
+        workers hold (``FOR UPDATE SKIP LOCKED``): two workers never process the same document.
+        ``ids``: only among these."""
+        conditions = [
+            "d.state IN %(states)s",
+            "(d.next_try IS NULL OR d.next_try <= %(now)s)",
+            # Companies without automatic sending wait for the "Enviar al SRI" button.
+            "(d.state != 'to_send' OR c.l10n_ec_sri_auto_send)",
+        ]
+        if job == "send":
+            conditions.append("(d.state = 'to_send' OR (d.state = 'retry' AND NOT COALESCE(d.sent, FALSE)))")
+        elif job == "authorize":
+            conditions.append("(d.state = 'received' OR (d.state = 'retry' AND COALESCE(d.sent, FALSE)))")
+        if exclude:
+            conditions.append("d.id NOT IN %(exclude)s")
+        if company_ids:
+            conditions.append("d.company_id IN %(company_ids)s")
+        if ids is not None:
+            if not ids:
+                return []
+            conditions.append("d.id IN %(ids)s")
+        self.env.flush_all()
+        query = f"""
+            SELECT d.id
+              FROM l10n_ec_sri_document d
+              JOIN res_company c ON c.id = d.company_id
+             WHERE {" AND ".join(conditions)}
+          ORDER BY d.next_try NULLS FIRST, d.id
+             LIMIT %(limit)s
+               FOR UPDATE OF d SKIP LOCKED
+        """
+        self.env.cr.execute(query, {
+            "states": QUEUE_STATES,
+            "now": fields.Datetime.now(),
+            "exclude": tuple(exclude) or (0,),
+            "company_ids": tuple(company_ids or ()) or (0,),
+            "ids": tuple(ids or ()) or (0,),
+            "limit": limit,
+        })
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _cron_send(self, limit=None):
+        return self._process_queue(limit=limit, job="send")
+
+    @api.model
+    def _cron_authorize(self, limit=None):
+        return self._process_queue(limit=limit, job="authorize")
+
+    @api.model
+    def _pool_size(self, companies):
+        return max([company.l10n_ec_sri_pool_size or 1 for company in companies] or [1])
+
+    @api.model
+    def _process_queue(self, limit=None, job=None, company_ids=None):
+        """Process up to ``limit`` due documents (of ``company_ids``, default all) in batches: each
+        batch is locked (SKIP LOCKED), its SOAP calls run concurrently (at most the company's pool size
+        in flight), the outcomes are written in this thread and committed together outside tests
+        (the locks are held until then, so no other worker touches them). Runs as superuser in each
+        document's company, like a cron. The RIDEs of the documents authorized in the run are then
+        rendered together and the receivers mailed, with the documents of the last days whose RIDE is
+        missing. Returns the processed documents."""
+        if limit is None:
+            limit = int(self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri.batch_size", DEFAULT_BATCH))
+        commit = self._commit_allowed()
+        done = []
+        clients = {}
+        authorized = self.browse()
+        companies = self.env["res.company"].sudo().browse(company_ids) if company_ids else \
+            self.env["res.company"].sudo().search([])
+        batch_size = self._pool_size(companies) * BATCH_PER_CALL
+        while len(done) < limit:
+            ids = self._pick(min(batch_size, limit - len(done)), job=job, exclude=done, company_ids=company_ids)
+            if not ids:
+                break
+            done.extend(ids)
+            batch = self._flow().browse(ids)
+            batch._process_batch(clients)
+            authorized |= batch.filtered(lambda d: d.state == "authorized")
+            if commit:
+                self.env.cr.commit()
+        self._flow()._after_authorization(authorized, company_ids=company_ids, retry_missing=True, commit=commit)
+        return self.browse(done)
+
+    def _client(self, clients=None):
+        """The SRI client of the document's company; ``clients``: a dict kept by the caller for a run."""
+        self.ensure_one()
+        company = self.company_id
+        if clients is not None and company.id in clients:
+            return clients[company.id]
+        params = self.env["ir.config_parameter"].sudo()
+        connect = float(params.get_param("l10n_ec_sri.connect_timeout", 10))
+        read = float(params.get_param("l10n_ec_sri.read_timeout", 30))
+        client = sri_client.get_client(company._l10n_ec_sri_endpoint_url(), connect, read)
+        if clients is not None:
+            clients[company.id] = client
+        return client
+
+    def _known_received(self):
+        """Whether the SRI ever confirmed it has this document (RECIBIDA or error 43)."""
+        self.ensure_one()
+        return bool(self.env["l10n_ec_sri.exchange"].sudo().search_count([
+            ("document_id", "=", self.id),
+            ("access_key", "=", self.access_key),
+            ("kind", "=", "send"),
+            ("outcome", "in", ("received", "already_received")),
+        ], limit=1))
+
+    def _process_batch(self, clients=None):
+        """One step forward for each of these (locked) documents: the SOAP calls of all of them run in
+        a bounded pool, their outcomes are applied here, each in its own savepoint (one bad document
+        never stops the others); every call is logged."""
+        clients = {} if clients is None else clients
+        jobs = {}
+        semaphores = {}
+        for doc in self:
+            doc = doc.with_company(doc.company_id)
+            source = doc._source()
+            if doc.state not in QUEUE_STATES or not source.exists() or not source._l10n_ec_sri_can_process():
+                continue
+            company = doc.company_id
+            if company.id not in semaphores:
+                semaphores[company.id] = threading.BoundedSemaphore(max(company.l10n_ec_sri_pool_size or 1, 1))
+            authorize_first = bool(doc.sent or doc.state == "received")
+            signed = doc.xml_id.sudo().raw if not (authorize_first and doc._known_received()) else b""
+            if not signed and not authorize_first:
+                doc.write({
+                    "state": "returned",
+                    "last_error": _("The signed XML of the document is missing: issue the document again "
+                                    "(reset it to draft and post it)."),
+                })
+                continue
+            try:
+                client = doc._client(clients)
+            except Exception as exc:  # noqa: BLE001 - a company without a usable endpoint
+                doc._set_retry(_("The SRI web service of the company cannot be used: %s", exc))
+                continue
+            jobs[doc.id] = {
+                "client": client,
+                "access_key": doc.access_key,
+                "signed": signed,
+                "authorize_first": authorize_first,
+                "known_received": authorize_first and not signed,
+                "semaphore": semaphores[company.id],
+            }
+        if not jobs:
+            return
+        workers = min(len(jobs), sum(s._initial_value for s in semaphores.values()))
+        results = {}
+        if workers <= 1:
+            for doc_id, job in jobs.items():
+                results[doc_id] = self._run_job(job)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sri") as pool:
+                futures = {doc_id: pool.submit(self._run_job, job) for doc_id, job in jobs.items()}
+                results = {doc_id: future.result() for doc_id, future in futures.items()}
+        for doc in self.filtered(lambda d: d.id in results):
+            doc = doc.with_company(doc.company_id)
+            calls, error = results[doc.id]
+            try:
+                with self.env.cr.savepoint():
+                    doc._apply_calls(calls, jobs[doc.id]["client"], error)
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the queue
+                _logger.exception("SRI: processing %s failed", doc.display_name)
+                doc._set_retry(_("Unexpected error while processing the document: %s", exc))
+
+    @staticmethod
+    def _run_job(job):
+        calls = []
+        try:
+            calls = _sri_call(job)
+            return calls, None
+        except Exception as exc:  # noqa: BLE001 - recorded by the caller, the document is retried
+            _logger.exception("SRI: call for %s failed", job["access_key"])
+            return calls, exc
+
+    def _log(self, kind, result, client):
+        Exchange = self.env["l10n_ec_sri.exchange"]
+        return flow_env(Exchange).create(Exchange._l10n_ec_sri_values(self, kind, result, client.base_url))
+
+    def _apply_calls(self, calls, client, error=None):
+        """Log the calls made for this document and apply their outcome."""
+        self.ensure_one()
+        Outcome = sri_client.Outcome
+        for kind, result in calls:
+            self._log(kind, result, client)
+        if error is not None:
+            self._set_retry(_("Unexpected error while talking to the SRI: %s", error),
+                            {"sent": True} if any(kind == "send" for kind, _r in calls) else None)
+            return
+        if not calls:
+            self._set_retry(_("The SRI was not called."))
+            return
+        sends = [result for kind, result in calls if kind == "send"]
+        auths = [result for kind, result in calls if kind == "authorize"]
+        if not sends:
+            self._apply_authorization(auths[-1])
+            return
+        reception = sends[-1]
+        outcome = reception.outcome
+        # from now on, query authorization before any re-send (written with the outcome: one write)
+        sent = {"sent": True}
+        if outcome in (Outcome.RECEIVED, Outcome.ALREADY_RECEIVED):
+            self._apply_authorization(auths[-1], {**sent, "state": "received", "last_error": False})
+        elif outcome == Outcome.REJECTED:
+            reasons = "\n".join(reception.reasons) or _("The SRI returned the document without a reason.")
+            self.write({
+                "state": "returned",
+                "sent": False,  # DEVUELTA: the SRI did not register the key
+                "next_try": False,
+                "last_error": _(
+                    "The SRI returned (DEVUELTA) the document:\n%s\n\nThe SRI did not register it: fix "
+                    "the problem, reset the document to draft and post it again (it keeps its access "
+                    "key when its date and number do not change).", reasons),
+            })
+            self._note(_("SRI: document returned (DEVUELTA): %s", reasons))
+        else:
+            self._set_retry("\n".join(reception.reasons), sent)
+
+    def _apply_authorization(self, auth, vals=None):
+        """``vals``: values of the step before (reception) written with the outcome."""
+        Outcome = sri_client.Outcome
+        vals = dict(vals or {})
+        if auth.outcome == Outcome.AUTHORIZED:
+            self._on_authorized(auth, vals)
+        elif auth.outcome == Outcome.REJECTED and auth.state:
+            reasons = "\n".join(auth.reasons) or _("The SRI gave no reason.")
+            self.write({
+                **vals,
+                "state": "not_authorized",
+                "next_try": False,
+                "last_error": _(
+                    "The SRI did NOT AUTHORIZE the document:\n%s\n\nThe SRI registered its access key: "
+                    "cancel this document and issue a new one with the next number.", reasons),
+            })
+            self._note(_("SRI: document NOT AUTHORIZED: %s", reasons))
+        else:
+            reasons = auth.reasons or ([_("The SRI is still processing the document (%s).",
+                                          auth.state or _("no answer yet"))])
+            self._set_retry("\n".join(reasons), vals)
+
+    def _set_retry(self, reason, vals=None):
+        self.ensure_one()
+        attempts = self.attempts + 1
+        delay = min(timedelta(minutes=2 ** min(attempts, 16)), MAX_BACKOFF)
+        next_try = fields.Datetime.now() + delay
+        local = fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
+        self._flow().write({
+            **(vals or {}),
+            "state": "retry",
+            "attempts": attempts,
+            "next_try": next_try,
+            "last_error": _("Attempt %(attempt)s did not finish; next try at %(date)s (Ecuador time).\n%(reason)s",
+                            attempt=attempts, date=local.strftime("%d/%m/%Y %H:%M:%S"), reason=reason or ""),
+        })
+
+    def _on_authorized(self, auth, vals=None):
+        """Authorization recorded with the authorized XML, in one write. The RIDE and the mail come
+        after, for all the documents authorized together (``_after_authorization``)."""
+        self.ensure_one()
+        key = self.access_key
+        number = auth.number or key
+        xml = self.env["ir.attachment"].sudo().create({
+            "name": f"{key}.xml",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "raw": auth.to_xml(),
+            "mimetype": "application/xml",
+            "description": _("Electronic document authorized by the SRI"),
+        })
+        self.write({
+            **(vals or {}),
+            "state": "authorized",
+            "authorization_number": number,
+            "authorization_date": _naive_utc(auth.date) or fields.Datetime.now(),
+            "environment_name": auth.environment or False,
+            "next_try": False,
+            "attempts": 0,
+            "sent": True,
+            "last_error": False,
+            "authorized_xml_id": xml.id,
+        })
+        body = _("SRI: document authorized, authorization number %s.", number)
+        if auth.number and auth.number != key:
+            body = Markup("%s<br/>%s") % (body, _(
+                "SRI: the authorization number %(number)s differs from the access key %(key)s.",
+                number=auth.number, key=key))
+        self._note(body)
+        self._source()._l10n_ec_sri_on_authorized(self)
+
+    # ------------------------------------------------------------------
+    # After authorization: RIDE and mail
+    # ------------------------------------------------------------------
+    @api.model
+    def _after_authorization(self, documents, company_ids=None, retry_missing=False, commit=False):
+        """RIDE and mail of authorized ``documents``, in chunks of ``RIDE_CHUNK`` (one wkhtmltopdf run
+        each), committed per chunk when ``commit``. Each document is locked first (SKIP LOCKED:
+        another worker finishing it is left alone) and must still lack its RIDE. ``retry_missing``:
+        also the documents (of ``company_ids``) authorized in the last ``RIDE_RETRY_DAYS`` days whose
+        RIDE is missing. A failure never undoes an authorization. The mail is sent once per document
+        (``mailed``), with the RIDE when it could be rendered."""
+        ids = list(documents.ids)
+        if retry_missing:
+            self.env.flush_all()
+            query = """
+                SELECT id FROM l10n_ec_sri_document
+                 WHERE state = 'authorized' AND ride_id IS NULL
+                   AND authorization_date >= %(since)s AND id NOT IN %(ids)s
+            """
+            if company_ids:
+                query += " AND company_id IN %(company_ids)s"
+            self.env.cr.execute(query + " ORDER BY id LIMIT %(limit)s", {
+                "since": fields.Datetime.now() - timedelta(days=RIDE_RETRY_DAYS),
+                "ids": tuple(ids) or (0,),
+                "company_ids": tuple(company_ids or ()) or (0,),
+                "limit": RIDE_CHUNK,
+            })
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        fresh = set(documents.ids)
+        for start in range(0, len(ids), RIDE_CHUNK):
+            chunk = ids[start:start + RIDE_CHUNK]
+            self.env.flush_all()
+            self.env.cr.execute("""
+                SELECT id FROM l10n_ec_sri_document
+                 WHERE id IN %s AND state = 'authorized' AND ride_id IS NULL
+                   FOR UPDATE SKIP LOCKED
+            """, [tuple(chunk)])
+            locked = {row[0] for row in self.env.cr.fetchall()}
+            todo = self._flow().browse([doc_id for doc_id in chunk if doc_id in locked])
+            if not todo:
+                continue
+            todo.invalidate_recordset(["ride_id", "state"])
+            failures = todo._attach_rides()
+            for doc in todo:
+                if doc.id in failures and doc.id in fresh:
+                    doc._note(_("SRI: the RIDE could not be generated: %s", failures[doc.id]))
+            todo._mail_authorized()
+            if commit:
+                self.env.cr.commit()
+
+    def _render_rides(self):
+        """RIDE PDFs of these documents: ({doc id: PDF bytes}, {doc id: error text}, {doc id: attachment
+        of the report saved by a print}). Documents of one source model share one report; chunks of
+        ``RIDE_CHUNK`` share one wkhtmltopdf run on one HTML document, the PDF being split per document
+        on their access keys (see ``ir.actions.report``); a document the split cannot isolate, or a
+        chunk that fails, is rendered alone. Never raises."""
+        pdfs, failures, saved = {}, {}, {}
+        for model, sources in self._sources().items():
+            docs = {doc.res_id: doc for doc in self if doc.res_model == model}
+            s_pdfs, s_failures, s_saved = sources._l10n_ec_sri_render_rides()
+            for res_id, value in s_pdfs.items():
+                pdfs[docs[res_id].id] = value
+            for res_id, value in s_failures.items():
+                failures[docs[res_id].id] = value
+            for res_id, value in s_saved.items():
+                saved[docs[res_id].id] = value
+        return pdfs, failures, saved
+
+    def _attach_rides(self):
+        """Render the RIDEs of these documents (batched) and attach each one (``ride_id``, replacing a
+        previous one). Returns {doc id: error text} of those that failed."""
+        if not self:
+            return {}
+        pdfs, failures, saved = self._render_rides()
+        done = self.filtered(lambda d: d.id in pdfs)
+        Attachment = flow_env(self.env["ir.attachment"])
+        # the attachment a print saved (same name) becomes the RIDE instead of a second copy
+        reuse = {doc_id: flow_env(attachment) for doc_id, attachment in saved.items()
+                 if doc_id in pdfs and attachment != self.browse(doc_id).ride_id}
+        (flow_env(done.ride_id) - Attachment.union(*reuse.values())).unlink()
+        new = done.filtered(lambda d: d.id not in reuse)
+        attachments = Attachment.create([{
+            "name": doc._source()._l10n_ec_sri_ride_filename(),
+            "res_model": doc.res_model,
+            "res_id": doc.res_id,
+            "raw": pdfs[doc.id],
+            "mimetype": "application/pdf",
+        } for doc in new])
+        created = dict(zip(new.ids, attachments))
+        for doc in done:
+            attachment = reuse.get(doc.id) or created[doc.id]
+            if doc.id in reuse:
+                attachment.write({"raw": pdfs[doc.id], "mimetype": "application/pdf"})
+            doc.write({"ride_id": attachment.id})
+        return failures
+
+    def _attach_ride(self):
+        """RIDE of one or a few documents, attached; raises UserError when one could not be rendered."""
+        failures = self._flow()._attach_rides()
+        if failures:
+            raise UserError("\n".join(failures.values()))
+
+    def _mail_authorized(self):
+        """Mail each authorized document not mailed yet, of a company that mails them (one savepoint
+        per mail: a failure is noted in the chatter, never undoes anything)."""
+        for doc in self.filtered(lambda d: d.state == "authorized" and not d.mailed
+                                 and d.company_id.l10n_ec_sri_send_mail):
+            try:
+                with self.env.cr.savepoint():
+                    sent = doc._source().with_company(doc.company_id)._l10n_ec_sri_send_mail(doc)
+                    if sent:
+                        doc._flow().write({"mailed": True})
+            except Exception as exc:  # noqa: BLE001
+                _logger.exception("SRI: mail of %s could not be sent", doc.display_name)
+                doc._note(_("SRI: the authorized document could not be mailed: %s", exc))
+
+    # ------------------------------------------------------------------
+    # Annulment (SRI administrators, through the wizard)
+    # ------------------------------------------------------------------
+    def _annul(self, reason):
+        """Record that the documents were annulled on the SRI portal (SRI administrators only)."""
+        if not self.env.user.has_group("l10n_ec_sri.group_l10n_ec_sri_admin"):
+            raise UserError(_("Only SRI administrators can record an annulment."))
+        for doc in self:
+            if doc.state != "authorized":
+                raise UserError(_("Only authorized documents can be annulled (%s).", doc.display_name))
+            doc._flow().write({"state": "annulled", "annul_reason": reason})
+            source = doc._source()
+            if hasattr(source, "message_post"):
+                source.message_post(body=_("Annulled on the SRI portal. Reason: %s", reason))
+            source._l10n_ec_sri_on_annulled(doc)
+        return True
