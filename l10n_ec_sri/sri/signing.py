@@ -5,14 +5,18 @@
   :func:`sign` only fills a template and lets xmlsec digest and sign.
 - :func:`sign` appends an enveloped ``ds:Signature`` as the last child of the root: RSA-SHA1, SHA-1
   digests, inclusive C14N 1.0, three references (SignedProperties, KeyInfo, ``#comprobante``).
-  The three digests are computed with libxml2's inclusive C14N (through lxml) and hashlib, and
-  xmlsec signs the canonical SignedInfo (``sign_binary``): xmlsec's own ``sign`` resolves each
-  ``#id`` reference through an XPointer node set and walks the whole document for every reference
-  and for SignedInfo, which made signing cost grow with the size of the document. Documents where
-  the shortcut could differ from xmlsec (a DOCTYPE, ``xml:*`` attributes on the root inherited by
-  the signature subtrees, a root id that is not a plain NCName…) are still signed by xmlsec's
-  ``sign``. The signature is spliced into the input bytes before the root's end tag when they are
-  UTF-8 with nothing around the root, instead of serializing the tree again.
+  The three digests are computed with hashlib over canonical forms, and the private key
+  (``cryptography``, PKCS#1 v1.5: deterministic, the same bytes as xmlsec's ``sign_binary``)
+  signs the canonical SignedInfo: xmlsec's own ``sign`` resolves each ``#id`` reference through
+  an XPointer node set and walks the whole document for every reference and for SignedInfo, and
+  an xmlsec signature context duplicates the key each time. The canonical form of the document
+  comes, in this order of preference, from the bytes of ``Document.to_xml`` themselves (they
+  carry it: :class:`~sri.documents.document.DocumentXml`, no parsing at all), or from libxml2's
+  inclusive C14N (through lxml) of the parsed input. Documents where the shortcut could differ
+  from xmlsec (a DOCTYPE, ``xml:*`` attributes on the root inherited by the signature subtrees,
+  a root id that is not a plain NCName…) are still signed by xmlsec's ``sign``. The signature
+  is spliced into the input bytes before the root's end tag when they are UTF-8 with nothing
+  around the root, instead of serializing the tree again.
 - :func:`verify` checks a signed document with the certificate embedded in its KeyInfo.
 """
 
@@ -22,17 +26,18 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import xmlsec
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtensionOID, NameOID, ObjectIdentifier
 from lxml import etree
 
 from .errors import CertificateError, SignatureError
+from .constants import ECUADOR_TZ, safe_parser
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 ETSI_NS = "http://uri.etsi.org/01903/v1.3.2#"
@@ -43,8 +48,6 @@ SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
 
-#: Ecuador (continental) has no daylight saving time: UTC−05:00 all year.
-ECUADOR_TZ = timezone(timedelta(hours=-5), "ECT")
 
 #: Where Ecuadorian CAs (Security Data, BCE…) put the RUC of the holder.
 OID_RUC = ObjectIdentifier("1.3.6.1.4.1.37746.3.11")
@@ -60,7 +63,6 @@ KEY_USAGE_NAMES = (
 )
 
 _DS_SIGNATURE = f"{{{DS_NS}}}Signature"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def _date(dt):
@@ -77,6 +79,17 @@ def _key_usage(cert):
         names += [n for attr, n in (("encipher_only", "encipherOnly"),
                                     ("decipher_only", "decipherOnly")) if getattr(ku, attr)]
     return names
+
+
+def _may_sign(cert):
+    """True when the certificate may make digital signatures: its KeyUsage includes
+    digitalSignature, or it has no KeyUsage extension at all (RFC 5280 §4.2.1.3: no extension, no
+    restriction on the key's use)."""
+    try:
+        ku = cert.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE).value
+    except x509.ExtensionNotFound:
+        return True
+    return ku.digital_signature
 
 
 _RUC_RE = re.compile(rb"(?<!\d)(\d{13})(?!\d)")
@@ -200,6 +213,8 @@ class Certificate(CertInfo):
         self.modulus_b64 = _int_b64(numbers.n)
         self.exponent_b64 = _int_b64(numbers.e)
         self.cert_digest_b64 = _b64(hashlib.sha1(self.der).digest())
+        pkcs1v15, sha1 = padding.PKCS1v15(), hashes.SHA1()
+        self._rsa_sha1 = lambda data: private_key.sign(data, pkcs1v15, sha1)
         self.issuer_name = self.issuer
         # The templates as %-format strings, cert-specific values filled in. ``_template`` (xmlsec's
         # sign) leaves the digests, the signature value and KeyValue empty: xmlsec fills them (it
@@ -226,7 +241,7 @@ class Certificate(CertInfo):
                                .replace("{key_value}", self.key_value))
         # The placeholders are plain text for the parser and for C14N, so canonicalizing the
         # format string gives a format string of the canonical form.
-        signature = etree.fromstring(self._fast_template, _PARSER)
+        signature = etree.fromstring(self._fast_template, safe_parser())
         self._c14n_signed_info, self._c14n_key_info, self._c14n_props = (
             _c14n_template(element)
             for element in (signature[0], signature[2], signature[3][0][0]))
@@ -310,8 +325,9 @@ def load_p12(data: bytes, password, *, check_validity: bool = True) -> Certifica
     """Load a .p12/.pfx (modern or legacy RC2-40/3DES encryption) and pick its signing certificate.
 
     Among the certificates of the file, the one chosen is the one whose public key matches the
-    private key and whose KeyUsage includes digitalSignature (Ecuadorian CAs may ship an
-    encryption certificate and the CA chain in the same file). Raises :class:`CertificateError`
+    private key and whose KeyUsage includes digitalSignature, or that has no KeyUsage extension
+    (unrestricted, RFC 5280) (Ecuadorian CAs may ship an encryption certificate and the CA chain in
+    the same file). Raises :class:`CertificateError`
     with a message for the user on a wrong password, an unreadable file, no private key, no
     certificate usable for digital signature (SRI error 39), and — unless ``check_validity`` is
     false — an expired or not yet valid certificate."""
@@ -347,7 +363,7 @@ def load_p12(data: bytes, password, *, check_validity: bool = True) -> Certifica
     if not own:
         raise CertificateError(
             "El archivo .p12 no contiene el certificado que corresponde a su clave privada.")
-    signing = [c for c in own if "digitalSignature" in _key_usage(c)]
+    signing = [c for c in own if _may_sign(c)]
     if not signing:
         raise CertificateError(
             "El certificado del archivo .p12 no es del tipo firma digital (su uso de clave no "
@@ -355,9 +371,11 @@ def load_p12(data: bytes, password, *, check_validity: bool = True) -> Certifica
             "«FIRMA INVÁLIDA». Use el certificado de firma electrónica que entregó su entidad "
             "de certificación.")
     now = datetime.now(timezone.utc)
-    # Prefer a certificate valid now, then the one lasting longest.
+    # Prefer a certificate valid now, then one whose KeyUsage names digitalSignature, then the one
+    # lasting longest.
     signing.sort(key=lambda c: (_utc(c, "not_valid_before") <= now <= _utc(c, "not_valid_after"),
-                                _utc(c, "not_valid_after")), reverse=True)
+                                "digitalSignature" in _key_usage(c), _utc(c, "not_valid_after")),
+                 reverse=True)
     chosen = signing[0]
     result = Certificate(chosen, p12.key, [c for c in certs if c is not chosen])
     if check_validity:
@@ -379,7 +397,7 @@ def _parse(xml):
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     try:
-        return etree.fromstring(xml, _PARSER)
+        return etree.fromstring(xml, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise SignatureError(f"El XML del comprobante no está bien formado: {exc}") from None
 
@@ -458,31 +476,52 @@ def _splice(data, root, signature):
     return b"".join((_DECLARATION, body[:-len(end_tag)], signature, end_tag))
 
 
-def _sign_fast(data, root, cert, values):
-    """Sign without xmlsec's ``sign``: the digests with libxml2's C14N (lxml) and hashlib,
-    the signature value of the canonical SignedInfo with xmlsec's ``sign_binary``."""
-    # Same-document reference "#id" with the enveloped transform: the root element without
-    # comments and without the signature, in inclusive C14N 1.0 — the signature is not in the
-    # tree, so it is the canonical form of the root as parsed.
-    values["d"] = _sha1_b64(etree.tostring(root, **_C14N_ARGS))
-    values["ns"] = _apex_ns(root)
+def _signature(cert, values, canonical_root):
+    """The ``ds:Signature`` element as UTF-8 bytes, given the inclusive C14N 1.0 form of the root
+    (the enveloped "#id" reference) and ``values["ns"]``, the namespaces in scope at the apex of
+    the signature's subsets: the three digests with hashlib, the signature value of the canonical
+    SignedInfo with the ``cryptography`` key (RSA PKCS#1 v1.5 is deterministic: the same bytes
+    as xmlsec's ``sign_binary``, without xmlsec duplicating the key for each signature context)."""
+    values["d"] = _sha1_b64(canonical_root)
     values["d1"] = _sha1_b64((cert._c14n_props % values).encode("utf-8"))
     values["d2"] = _sha1_b64((cert._c14n_key_info % values).encode("utf-8"))
     signed_info = (cert._c14n_signed_info % values).encode("utf-8")
-    ctx = xmlsec.SignatureContext()
-    ctx.key = cert.xmlsec_key
-    values["sv"] = _wrap64(_b64(ctx.sign_binary(signed_info, _RSA_SHA1)))
-    signature = (cert._fast_template % values).encode("utf-8")
+    values["sv"] = _wrap64(_b64(cert._rsa_sha1(signed_info)))
+    return (cert._fast_template % values).encode("utf-8")
+
+
+def _sign_own(xml, canonical, cert, values):
+    """Sign the bytes of ``Document.to_xml`` (a :class:`~sri.documents.document.DocumentXml`
+    carrying ``canonical``, the inclusive C14N 1.0 of its root element, derived from the bytes
+    as they were written): what :func:`_sign_fast` gives for them, byte for byte, without
+    parsing them with lxml nor canonicalizing them."""
+    values["ns"] = _APEX_NS  # the core declares no namespace in its documents
+    signature = _signature(cert, values, canonical)
+    start = xml.index(b"<", 1)  # the root, after the XML declaration
+    end = xml.rindex(b"</")  # the root's end tag: nothing follows it
+    return b"".join((_DECLARATION, xml[start:end], signature, xml[end:]))
+
+
+def _sign_fast(data, root, cert, values):
+    """Sign without xmlsec's ``sign``: the digests with libxml2's C14N (lxml) and hashlib,
+    the signature value of the canonical SignedInfo with the private key (see
+    :func:`_signature`)."""
+    # Same-document reference "#id" with the enveloped transform: the root element without
+    # comments and without the signature, in inclusive C14N 1.0 — the signature is not in the
+    # tree, so it is the canonical form of the root as parsed.
+    canonical = etree.tostring(root, **_C14N_ARGS)
+    values["ns"] = _apex_ns(root)
+    signature = _signature(cert, values, canonical)
     out = _splice(data, root, signature)
     if out is None:
-        root.append(etree.fromstring(signature, _PARSER))
+        root.append(etree.fromstring(signature, safe_parser()))
         out = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
     return out
 
 
 def _sign_xmlsec(root, cert, values):
     """Sign with xmlsec's own ``sign`` (digests and signature value computed by xmlsec)."""
-    signature = etree.fromstring(cert._template % values, _PARSER)
+    signature = etree.fromstring(cert._template % values, safe_parser())
     root.append(signature)
     xmlsec.tree.add_ids(root, ["id", "Id"])
     ctx = xmlsec.SignatureContext()
@@ -510,8 +549,16 @@ def sign(xml, cert: Certificate, signing_time: datetime | None = None) -> bytes:
         xml = bytes(xml)
     elif not isinstance(xml, bytes):
         xml = etree.tostring(xml)
-    root = _parse(xml)
     now = datetime.now(timezone.utc)
+    canonical = getattr(xml, "c14n", None)
+    if canonical is not None:  # the usual case: the bytes of Document.to_xml
+        if not cert.not_before <= now <= cert.not_after:
+            cert.check_validity(now)
+        values = {"u": os.urandom(6).hex(),
+                  "t": _signing_time(now if signing_time is None else signing_time),
+                  "r": "comprobante"}
+        return _sign_own(xml, canonical, cert, values)
+    root = _parse(xml)
     if not cert.not_before <= now <= cert.not_after:
         cert.check_validity(now)
     root_id = root.get("id")

@@ -16,6 +16,7 @@ import threading
 from lxml import etree
 
 from ..errors import FieldError, SriValidationError
+from ..constants import safe_parser
 
 XSD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xsd")
 
@@ -34,7 +35,6 @@ _compiled: dict = {}
 _locks: dict = {}
 _compile_lock = threading.Lock()
 # No network, no entity expansion: documents come from outside.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
 
 
 def get_schema(root_tag: str, version: str):
@@ -64,7 +64,7 @@ def _root_of(xml):
     if isinstance(xml, str):
         xml = xml.encode("utf-8")  # lxml refuses str input that carries an encoding declaration
     try:
-        return etree.fromstring(xml, _PARSER), []
+        return etree.fromstring(xml, safe_parser(huge_tree=False)), []
     except etree.XMLSyntaxError as exc:
         return None, [FieldError(f"línea {exc.lineno}" if exc.lineno else "",
                                  f"el XML está mal formado: {exc.msg}")]
