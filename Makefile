@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both prepare the machine first (idempotent).
-.PHONY: setup run test test-core bench
+.PHONY: setup run test test-core test-upgrade bench
 
 setup:
 	@bash scripts/setup.sh
@@ -12,6 +12,10 @@ test: setup
 
 test-core: setup
 	@SRI_SKIP_ODOO=1 bash scripts/test.sh
+
+# Upgrade from the last release without the SRI document engine (see scripts/test_upgrade.sh).
+test-upgrade: setup
+	@bash scripts/test_upgrade.sh
 
 bench: setup
 	@bash scripts/bench.sh
