@@ -21,6 +21,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from odoo import Command, api, models
 
+from odoo.addons.l10n_ec_sri.sri import identification, testing
+from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
+
 _logger = logging.getLogger(__name__)
 
 SIMULATOR_URL = "http://127.0.0.1:8099"
@@ -46,7 +49,6 @@ class L10nEcSriDemo(models.AbstractModel):
         ``ec`` chart of accounts, SRI test environment on the simulator at ``endpoint_url``, a
         generated test certificate for its RUC, sale journal 001-001 with documents, 5 % IVA active.
         Returns the sale journal."""
-        from odoo.addons.l10n_ec_sri.sri import identification, testing
 
         company = company.sudo()
         ruc = identification.validate_ruc(company.vat)
@@ -118,7 +120,6 @@ class L10nEcSriDemo(models.AbstractModel):
     def _l10n_ec_sri_invoice_values(self, company, partner, lines, journal=None, payment_code="20", **extra):
         """Values of a customer invoice; ``lines`` are (product, quantity, price_unit) tuples,
         the product's own taxes apply."""
-        from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
         payment = self.env["l10n_ec.sri.payment"].search([("code", "=", payment_code)], limit=1)
         return {

@@ -9,6 +9,8 @@ from datetime import timedelta, timezone
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.l10n_ec_sri.sri import errors, signing
+
 from . import crypto
 
 _logger = logging.getLogger(__name__)
@@ -148,7 +150,6 @@ class L10nEcSriCertificate(models.Model):
     @api.model
     def _l10n_ec_sri_load_p12(self, p12_data, password):
         """Load a .p12 with the SRI core; core errors become translated ValidationErrors."""
-        from odoo.addons.l10n_ec_sri.sri import errors, signing
 
         try:
             return signing.load_p12(p12_data, password)

@@ -26,7 +26,7 @@ committed.
 """
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta, timezone
 
 from markupsafe import Markup
@@ -62,7 +62,7 @@ MAX_BACKOFF = timedelta(hours=6)
 DEFAULT_BATCH = 50
 DEFAULT_POOL = 8
 #: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
-BATCH_PER_CALL = 4
+BATCH_PER_CALL = 8
 # RIDEs rendered per wkhtmltopdf run.
 RIDE_CHUNK = 25
 # A RIDE that could not be rendered is tried again by the queue runs for this long.
@@ -375,6 +375,7 @@ class L10nEcSriDocument(models.Model):
         clients = {} if clients is None else clients
         jobs = {}
         semaphores = {}
+        sizes = {}  # company id: its calls in flight
         for doc in self:
             doc = doc.with_company(doc.company_id)
             source = doc._source()
@@ -382,7 +383,8 @@ class L10nEcSriDocument(models.Model):
                 continue
             company = doc.company_id
             if company.id not in semaphores:
-                semaphores[company.id] = threading.BoundedSemaphore(max(company.l10n_ec_sri_pool_size or 1, 1))
+                sizes[company.id] = max(company.l10n_ec_sri_pool_size or 1, 1)
+                semaphores[company.id] = threading.BoundedSemaphore(sizes[company.id])
             authorize_first = bool(doc.sent or doc.state == "received")
             signed = doc.xml_id.sudo().raw if not (authorize_first and doc._known_received()) else b""
             if not signed and not authorize_first:
@@ -407,24 +409,27 @@ class L10nEcSriDocument(models.Model):
             }
         if not jobs:
             return
-        workers = min(len(jobs), sum(s._initial_value for s in semaphores.values()))
-        results = {}
-        if workers <= 1:
-            for doc_id, job in jobs.items():
-                results[doc_id] = self._run_job(job)
-        else:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sri") as pool:
-                futures = {doc_id: pool.submit(self._run_job, job) for doc_id, job in jobs.items()}
-                results = {doc_id: future.result() for doc_id, future in futures.items()}
-        for doc in self.filtered(lambda d: d.id in results):
+        workers = min(len(jobs), sum(sizes.values()))
+
+        def apply(doc_id, calls, error):
+            doc = self.browse(doc_id)
             doc = doc.with_company(doc.company_id)
-            calls, error = results[doc.id]
             try:
                 with self.env.cr.savepoint():
-                    doc._apply_calls(calls, jobs[doc.id]["client"], error)
+                    doc._apply_calls(calls, jobs[doc_id]["client"], error)
             except Exception as exc:  # noqa: BLE001 - one bad document must not stop the queue
                 _logger.exception("SRI: processing %s failed", doc.display_name)
                 doc._set_retry(_("Unexpected error while processing the document: %s", exc))
+
+        if workers <= 1:
+            for doc_id, job in jobs.items():
+                apply(doc_id, *self._run_job(job))
+            return
+        # the outcomes are written here while the other calls are still in flight
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sri") as pool:
+            futures = {pool.submit(self._run_job, job): doc_id for doc_id, job in jobs.items()}
+            for future in as_completed(futures):
+                apply(futures[future], *future.result())
 
     @staticmethod
     def _run_job(job):

@@ -19,6 +19,7 @@ read from the document), the issuing step (checks, access key, XML, schema, sign
 RIDE rendering in batches and the mail, and refuses any write of the SRI fields from outside the flow.
 """
 import logging
+from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -192,8 +193,6 @@ class L10nEcSriMixin(models.AbstractModel):
         return doc
 
     def _l10n_ec_sri_core_final_consumer_limit(self):
-        from decimal import Decimal
-
         # No limit from the core: the company's limit is checked (translated) by the source.
         return Decimal("999999999999.99")
 
