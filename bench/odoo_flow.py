@@ -12,14 +12,19 @@ then times (after an untimed warm-up of a few invoices, as on a running server):
 
 - post: ``action_post`` in batches of 100, committed (Odoo posting + access key + XML + XSD + signing;
   the XML + signing share is shown apart);
-- send + authorize: ``_l10n_ec_sri_process_queue`` until every invoice is authorized (one SOAP
-  send + one authorization query per invoice, exchange log, authorized XML attached, commit per
-  invoice), with RIDE rendering (and mail) switched off;
-- RIDE: ``_l10n_ec_sri_attach_rides`` (the queue's batched rendering: one wkhtmltopdf run per 25
-  documents, split per document) on a sample of up to 50 of the authorized invoices;
+- send + authorize: the engine's queue (``l10n_ec_sri.document._process_queue``, as the crons run it)
+  until every invoice is authorized (one SOAP send + one authorization query per invoice, up to the
+  company's "calls in flight" (default 8) at once, exchange log, authorized XML attached, a commit per
+  batch), with RIDE rendering (and mail) switched off;
+- RIDE: ``_attach_rides`` (the queue's batched rendering: one wkhtmltopdf run per 25 documents, split
+  per document) on a sample of up to 50 of the authorized invoices;
 - end to end without RIDE: N / (post + send/authorize).
 
-    python bench/odoo_flow.py [DATABASE] [--sizes 100,1000] [--with-10000] [--budget SECONDS]
+Each size is run at every simulated SRI latency of ``--latency-ms`` (the simulator's ``latency_ms``
+knob, added to every SOAP answer; default 0 and 300 ms, a common SRI latency).
+
+    python bench/odoo_flow.py [DATABASE] [--sizes 100,1000] [--with-10000] [--latency-ms 0,300]
+                              [--pool 8] [--budget SECONDS]
 
 Every phase stops at the time budget per size (default 900 s; ``SRI_BENCH_ODOO_BUDGET_S``) and
 the figure is then reported on what was done. Prints figures; no asserts.
@@ -33,6 +38,7 @@ import tempfile
 import time
 from unittest.mock import patch
 
+import requests
 from _simulator import free_port, start_simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -185,7 +191,7 @@ class Bench:
         done = 0
         with self.env() as env:
             cls = type(env["account.move"])
-        original = cls._l10n_ec_sri_prepare_documents
+        original = cls._l10n_ec_sri_issue
 
         def timed_prepare(moves, *args, **kwargs):
             t = time.perf_counter()
@@ -195,7 +201,7 @@ class Bench:
                 signing_time[0] += time.perf_counter() - t
 
         t0 = time.perf_counter()
-        with patch.object(cls, "_l10n_ec_sri_prepare_documents", timed_prepare):
+        with patch.object(cls, "_l10n_ec_sri_issue", timed_prepare):
             for start in range(0, len(ids), POST_BATCH):
                 if time.monotonic() > deadline:
                     break
@@ -207,14 +213,14 @@ class Bench:
     def send_authorize(self, ids, deadline):
         """Run the SRI queue (as the crons do) until every invoice of ``ids`` is authorized."""
         with self.env() as env:
-            cls = type(env["account.move"])
+            cls = type(env["l10n_ec_sri.document"])
         t0 = time.perf_counter()
         authorized = 0
         # RIDE (and mail) switched off: timed apart below
-        with patch.object(cls, "_l10n_ec_sri_after_authorization", lambda self, *args, **kwargs: None):
+        with patch.object(cls, "_after_authorization", lambda self, *args, **kwargs: None):
             while time.monotonic() < deadline:
                 with self.env() as env:
-                    processed = env["account.move"]._l10n_ec_sri_process_queue(limit=200, company_ids=[self.company_id])
+                    processed = env["l10n_ec_sri.document"]._process_queue(limit=200, company_ids=[self.company_id])
                 if not processed:
                     break
             elapsed = time.perf_counter() - t0
@@ -229,7 +235,7 @@ class Bench:
     def ride(self, ids, deadline):
         """The batched RIDE of the queue (``_l10n_ec_sri_attach_rides``: one wkhtmltopdf run per
         chunk, split per document) on the sample, one committed call per chunk."""
-        from odoo.addons.l10n_ec_sri.models.account_move import RIDE_CHUNK
+        from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import RIDE_CHUNK, flow_env
 
         sample = ids[:RIDE_SAMPLE]
         done = 0
@@ -240,10 +246,11 @@ class Bench:
             with self.env() as env:
                 moves = env["account.move"].browse(sample[start:start + RIDE_CHUNK])
                 moves = moves.filtered(lambda m: m.l10n_ec_sri_state == "authorized")
-                failures = moves._l10n_ec_sri_attach_rides()
+                failures = flow_env(moves.l10n_ec_sri_document_id)._attach_rides()
                 for move in moves:
-                    if move.id in failures or not (move.l10n_ec_sri_ride_id.raw or b"").startswith(b"%PDF"):
-                        print(f"[bench] RIDE of {move.name} is not a PDF: {failures.get(move.id)}", flush=True)
+                    doc_id = move.l10n_ec_sri_document_id.id
+                    if doc_id in failures or not (move.l10n_ec_sri_ride_id.raw or b"").startswith(b"%PDF"):
+                        print(f"[bench] RIDE of {move.name} is not a PDF: {failures.get(doc_id)}", flush=True)
                     else:
                         done += 1
         return done, time.perf_counter() - t0
@@ -258,9 +265,13 @@ class Bench:
         self.post(ids, time.monotonic() + self.budget)
         self.send_authorize(ids, time.monotonic() + self.budget)
 
+    def set_latency(self, latency_ms):
+        requests.post(self.sim_url + "/control", json={"latency_ms": latency_ms}, timeout=10).raise_for_status()
+        self.latency_ms = latency_ms
+
     def run_size(self, count):
         deadline = time.monotonic() + self.budget
-        print(f"\n[bench] N = {count}", flush=True)
+        print(f"\n[bench] N = {count}, SRI latency {self.latency_ms} ms, {self.pool} calls in flight", flush=True)
         ids, t_create = self.create_invoices(count)
         print(f"  create drafts      {len(ids):6d} in {t_create:8.2f} s  {rate(len(ids), t_create):8.1f} inv/s",
               flush=True)
@@ -279,7 +290,7 @@ class Bench:
         return {
             "n": count, "post": rate(posted, t_post), "send": rate(authorized, t_send),
             "ride": rate(rides, t_ride), "e2e": e2e, "complete": authorized == count,
-            "t_post": t_post, "t_send": t_send,
+            "t_post": t_post, "t_send": t_send, "latency": self.latency_ms,
         }
 
 
@@ -288,6 +299,9 @@ def main():
     parser.add_argument("database", nargs="?", default=os.environ.get("SRI_BENCH_DB", "sri_bench"))
     parser.add_argument("--sizes", default="100,1000", help="comma-separated numbers of invoices")
     parser.add_argument("--with-10000", action="store_true", help="also run N = 10000 (tens of minutes)")
+    parser.add_argument("--latency-ms", default="0,300",
+                        help="comma-separated simulated SRI latencies in ms (default 0,300)")
+    parser.add_argument("--pool", type=int, default=8, help="the company's SRI calls in flight (default 8)")
     parser.add_argument("--budget", type=float, default=float(os.environ.get("SRI_BENCH_ODOO_BUDGET_S", 900)),
                         help="time budget in seconds per size (default 900)")
     args = parser.parse_args()
@@ -295,16 +309,24 @@ def main():
     if args.with_10000 and 10000 not in sizes:
         sizes.append(10000)
 
+    latencies = [int(s) for s in args.latency_ms.split(",") if s.strip()]
     bench = Bench(args.database, args.budget)
+    bench.pool = args.pool
+    bench.latency_ms = 0
     bench.setup_odoo()
     workdir = tempfile.mkdtemp(prefix="sri_bench_odoo_")
     sim, sim_url = start_simulator(os.path.join(workdir, "simulator.sqlite3"))
     results = []
     try:
+        bench.sim_url = sim_url
         bench.setup_company(sim_url)
+        with bench.env() as env:
+            env["res.company"].browse(bench.company_id).l10n_ec_sri_pool_size = args.pool
         bench.warm_up()
-        for count in sizes:
-            results.append(bench.run_size(count))
+        for latency in latencies:
+            bench.set_latency(latency)
+            for count in sizes:
+                results.append(bench.run_size(count))
     finally:
         sim.terminate()
         sim.wait(10)
@@ -314,10 +336,11 @@ def main():
             bench.http_server.httpd.shutdown()
 
     print(f"\nOdoo flow, database {args.database}, {os.cpu_count()} CPUs (invoices per second; 3 lines each)")
-    print(f"{'N':>7} {'post':>9} {'send+auth':>10} {'RIDE':>8} {'e2e w/o RIDE':>13} {'post s':>8} {'send s':>8}")
+    print(f"SRI calls in flight: {args.pool}")
+    print(f"{'latency':>8} {'N':>7} {'post':>9} {'send+auth':>10} {'RIDE':>8} {'e2e w/o RIDE':>13} {'post s':>8} {'send s':>8}")
     for r in results:
         flag = "" if r["complete"] else "  (incomplete: budget)"
-        print(f"{r['n']:>7} {r['post']:>9.1f} {r['send']:>10.1f} {r['ride']:>8.2f} {r['e2e']:>13.1f}"
+        print(f"{r['latency']:>6}ms {r['n']:>7} {r['post']:>9.1f} {r['send']:>10.1f} {r['ride']:>8.2f} {r['e2e']:>13.1f}"
               f" {r['t_post']:>8.1f} {r['t_send']:>8.1f}{flag}")
 
 
