@@ -45,8 +45,9 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.name and self.name != "/":
             return self.name
-        return _("Draft of %(partner)s for %(amount)s", partner=self.partner_id.display_name or "?",
-                 amount=self.currency_id.format(self.amount_total))
+        partner = " ".join((self.partner_id.display_name or "?").split())
+        partner = partner if len(partner) <= 40 else partner[:39].rstrip() + "…"
+        return _("Draft of %(partner)s for %(amount)s", partner=partner, amount=self.currency_id.format(self.amount_total))
 
     def _l10n_ec_sri_mail_partner(self):
         return self.partner_id
@@ -66,6 +67,15 @@ class AccountMove(models.Model):
     def _l10n_ec_sri_document_name(self):
         self.ensure_one()
         return self.l10n_latam_document_number or self.name
+
+    def _l10n_ec_sri_item_label(self, collection, index):
+        if collection == "lines":
+            lines = self._l10n_ec_sri_product_lines()
+            if index < len(lines):
+                text = " ".join((lines[index].name or lines[index].product_id.display_name or "").split())
+                text = text if len(text) <= 40 else text[:39].rstrip() + "…"
+                return _("Line %(number)s (%(text)s)", number=index + 1, text=text)
+        return False
 
     def _l10n_ec_sri_write_context(self):
         # account.move.write re-synchronizes the invoice lines and checks the balance on every write:
@@ -149,6 +159,20 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_document_ids": self.l10n_ec_sri_document_id.ids},
         }
+
+    def _get_invoice_legal_documents(self, filetype, allow_fallback=False):
+        # the legal documents of an SRI document are the RIDE (its printed form) and the authorized XML,
+        # not Odoo's invoice PDF (portal and "Download" included)
+        self.ensure_one()
+        document = self.sudo().l10n_ec_sri_document_id
+        if not document or document.state not in ("authorized", "annulled") or filetype not in ("pdf", "all"):
+            return super()._get_invoice_legal_documents(filetype, allow_fallback=allow_fallback)
+        files = [attachment for attachment in (document.ride_id, document.authorized_xml_id) if attachment]
+        legal = [{"filename": a.name, "filetype": a.mimetype, "content": a.raw} for a in files]
+        if filetype == "pdf":
+            return legal[0] if document.ride_id else super()._get_invoice_legal_documents(
+                filetype, allow_fallback=allow_fallback)
+        return legal
 
     def action_l10n_ec_sri_document(self):
         self.ensure_one()

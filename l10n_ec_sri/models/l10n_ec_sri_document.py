@@ -21,17 +21,18 @@ for the exchange log and for the XML and RIDE attachments of a document that may
 
 A queue run keeps up to ``res.company.l10n_ec_sri_pool_size`` SOAP calls in flight (a thread pool
 that only talks to the SRI; every database read and write stays in the cron's thread), still once per
-document: the documents of a batch are locked (``FOR UPDATE SKIP LOCKED``) until their outcome is
+document: the documents of a batch are locked (``FOR NO KEY UPDATE SKIP LOCKED``) until their outcome is
 committed.
 """
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import timedelta, timezone
 
+import psycopg2.errors
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, modules
+from odoo import SUPERUSER_ID, _, api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import config, sql
 
@@ -59,6 +60,14 @@ QUEUE_STATES = ("to_send", "retry", "received")
 #: States in which the SRI registered the access key.
 REGISTERED_STATES = ("received", "authorized", "not_authorized", "annulled")
 MAX_BACKOFF = timedelta(hours=6)
+MAIL_STATES = [
+    ("pending", "Por enviar"),
+    ("retry", "Reintentar más tarde"),
+    ("sent", "Enviado"),
+    ("none", "Sin correo del receptor"),
+]
+#: Authorized documents whose mail failed are retried for this long.
+MAIL_RETRY_DAYS = 7
 DEFAULT_BATCH = 50
 DEFAULT_POOL = 8
 #: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
@@ -93,33 +102,14 @@ def _naive_utc(value):
     return value
 
 
-def _sri_call(job):
-    """The SOAP calls of one document, run in a pool thread: no database access here. ``job``: a dict
-    with the client, the key, the signed XML, whether to query the authorization first and whether
-    the SRI ever confirmed it received the document, and the company's semaphore (calls in flight).
-    Returns [(kind, result), ...] in the order of the calls."""
-    client, key, semaphore = job["client"], job["access_key"], job["semaphore"]
-    Outcome = sri_client.Outcome
-    calls = []
-
-    def call(kind, *args):
+def _sri_single_call(client, semaphore, kind, arg):
+    """One SOAP call, run in a pool thread: no database access here. Returns (result, exception)."""
+    try:
         with semaphore:
-            result = client.send(*args) if kind == "send" else client.authorize(*args)
-        calls.append((kind, result))
-        return result
-
-    if job["authorize_first"]:
-        auth = call("authorize", key)
-        not_found = auth.outcome == Outcome.RETRY and not auth.error and not auth.count
-        if not (not_found and not job["known_received"]):
-            return calls
-        # The SRI does not know the key: sending it (again) is safe.
-    if not job["signed"]:
-        return calls
-    reception = call("send", job["signed"])
-    if reception.outcome in (Outcome.RECEIVED, Outcome.ALREADY_RECEIVED):
-        call("authorize", key)
-    return calls
+            return (client.send(arg) if kind == "send" else client.authorize(arg)), None
+    except Exception as exc:  # noqa: BLE001 - recorded by the caller, the document is retried
+        _logger.exception("SRI: %s call failed", kind)
+        return None, exc
 
 
 class L10nEcSriDocument(models.Model):
@@ -156,6 +146,12 @@ class L10nEcSriDocument(models.Model):
     annul_reason = fields.Text(string="Motivo de anulación", readonly=True)
     mailed = fields.Boolean(string="Enviado por correo", readonly=True,
                             help="The authorized XML and the RIDE were mailed to the receiver.")
+    mail_state = fields.Selection(MAIL_STATES, string="Correo al receptor", readonly=True,
+                                  help="Mailing of the authorized XML and the RIDE, retried by the queue until "
+                                  "done; never sent twice.")
+    mail_attempts = fields.Integer(string="Intentos de correo", readonly=True)
+    mail_next_try = fields.Datetime(string="Próximo intento de correo", readonly=True)
+    mail_error = fields.Text(string="Problema del correo", readonly=True)
     exchange_ids = fields.One2many("l10n_ec_sri.exchange", "document_id", string="Intercambios con el SRI",
                                    readonly=True)
     exchange_count = fields.Integer(compute="_compute_exchange_count")
@@ -261,7 +257,7 @@ class L10nEcSriDocument(models.Model):
     @api.model
     def _pick(self, limit=1, job=None, exclude=(), company_ids=None, ids=None):
         """Lock and return up to ``limit`` ids of documents due for the SRI, skipping rows other
-        workers hold (``FOR UPDATE SKIP LOCKED``): two workers never process the same document.
+        workers hold (``FOR NO KEY UPDATE SKIP LOCKED``): two workers never process the same document.
         ``ids``: only among these."""
         conditions = [
             "d.state IN %(states)s",
@@ -289,7 +285,7 @@ class L10nEcSriDocument(models.Model):
              WHERE {" AND ".join(conditions)}
           ORDER BY d.next_try NULLS FIRST, d.id
              LIMIT %(limit)s
-               FOR UPDATE OF d SKIP LOCKED
+               FOR NO KEY UPDATE OF d SKIP LOCKED
         """
         self.env.cr.execute(query, {
             "states": QUEUE_STATES,
@@ -369,11 +365,14 @@ class L10nEcSriDocument(models.Model):
         ], limit=1))
 
     def _process_batch(self, clients=None):
-        """One step forward for each of these (locked) documents: the SOAP calls of all of them run in
-        a bounded pool, their outcomes are applied here, each in its own savepoint (one bad document
-        never stops the others); every call is logged."""
+        """One step forward for each of these (locked) documents. Their SOAP calls run in a bounded
+        pool (at most each company's ``l10n_ec_sri_pool_size`` in flight); this thread decides each
+        document's next call from the previous answer, writes the outcomes as they come (each document
+        in its own savepoint: one bad document never stops the others). The exchange record of every
+        call is committed BEFORE the call (a separate transaction outside tests), its answer written
+        after: a crash leaves a record of every request that may have reached the SRI."""
         clients = {} if clients is None else clients
-        jobs = {}
+        plans = {}
         semaphores = {}
         sizes = {}  # company id: its calls in flight
         for doc in self:
@@ -386,7 +385,8 @@ class L10nEcSriDocument(models.Model):
                 sizes[company.id] = max(company.l10n_ec_sri_pool_size or 1, 1)
                 semaphores[company.id] = threading.BoundedSemaphore(sizes[company.id])
             authorize_first = bool(doc.sent or doc.state == "received")
-            signed = doc.xml_id.sudo().raw if not (authorize_first and doc._known_received()) else b""
+            known_received = authorize_first and doc._known_received()
+            signed = doc.xml_id.sudo().raw if not known_received else b""
             if not signed and not authorize_first:
                 doc.write({
                     "state": "returned",
@@ -399,67 +399,120 @@ class L10nEcSriDocument(models.Model):
             except Exception as exc:  # noqa: BLE001 - a company without a usable endpoint
                 doc._set_retry(_("The SRI web service of the company cannot be used: %s", exc))
                 continue
-            jobs[doc.id] = {
+            plans[doc.id] = {
+                "doc": doc,
                 "client": client,
-                "access_key": doc.access_key,
+                "semaphore": semaphores[company.id],
                 "signed": signed,
                 "authorize_first": authorize_first,
-                "known_received": authorize_first and not signed,
-                "semaphore": semaphores[company.id],
+                "known_received": known_received,
+                "calls": [],  # [(kind, result, exchange)]
+                "error": None,
             }
-        if not jobs:
+        if not plans:
             return
-        workers = min(len(jobs), sum(sizes.values()))
-
-        def apply(doc_id, calls, error):
-            doc = self.browse(doc_id)
-            doc = doc.with_company(doc.company_id)
-            try:
-                with self.env.cr.savepoint():
-                    doc._apply_calls(calls, jobs[doc_id]["client"], error)
-            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the queue
-                _logger.exception("SRI: processing %s failed", doc.display_name)
-                doc._set_retry(_("Unexpected error while processing the document: %s", exc))
-
-        if workers <= 1:
-            for doc_id, job in jobs.items():
-                apply(doc_id, *self._run_job(job))
-            return
-        # the outcomes are written here while the other calls are still in flight
+        workers = min(len(plans), sum(sizes.values()))
+        first = {doc_id: ("authorize" if plan["authorize_first"] else "send") for doc_id, plan in plans.items()}
+        exchanges = self._prelog([(plans[doc_id], kind) for doc_id, kind in first.items()])
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sri") as pool:
-            futures = {pool.submit(self._run_job, job): doc_id for doc_id, job in jobs.items()}
-            for future in as_completed(futures):
-                apply(futures[future], *future.result())
+            futures = {}
 
-    @staticmethod
-    def _run_job(job):
-        calls = []
+            def submit(doc_id, kind, exchange):
+                plan = plans[doc_id]
+                arg = plan["signed"] if kind == "send" else plan["doc"].access_key
+                future = pool.submit(_sri_single_call, plan["client"], plan["semaphore"], kind, arg)
+                futures[future] = (doc_id, kind, exchange)
+
+            for (doc_id, kind), exchange in zip(first.items(), exchanges):
+                submit(doc_id, kind, exchange)
+            while futures:
+                done, _pending = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    doc_id, kind, exchange = futures.pop(future)
+                    plan = plans[doc_id]
+                    result, error = future.result()
+                    plan["calls"].append((kind, result, exchange))
+                    plan["error"] = error
+                    following = None if error else self._next_call(plan, kind, result)
+                    if following:
+                        submit(doc_id, following, self._prelog([(plan, following)])[0])
+                    else:
+                        self._finish(plan)
+
+    @api.model
+    def _next_call(self, plan, kind, result):
+        """The call that follows ``kind`` answered by ``result`` for a document, or None when done."""
+        Outcome = sri_client.Outcome
+        if kind == "authorize":
+            if len(plan["calls"]) > 1:
+                return None
+            not_found = result.outcome == Outcome.RETRY and not result.error and not result.count
+            if not (not_found and not plan["known_received"]) or not plan["signed"]:
+                return None
+            return "send"  # the SRI does not know the key: sending it (again) is safe
+        if result.outcome in (Outcome.RECEIVED, Outcome.ALREADY_RECEIVED):
+            return "authorize"
+        return None
+
+    @api.model
+    def _finish(self, plan):
+        doc = plan["doc"]
         try:
-            calls = _sri_call(job)
-            return calls, None
-        except Exception as exc:  # noqa: BLE001 - recorded by the caller, the document is retried
-            _logger.exception("SRI: call for %s failed", job["access_key"])
-            return calls, exc
+            with self.env.cr.savepoint():
+                doc._apply_calls(plan["calls"], plan["client"], plan["error"])
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the queue
+            _logger.exception("SRI: processing %s failed", doc.display_name)
+            doc._set_retry(_("Unexpected error while processing the document: %s", exc))
 
-    def _log(self, kind, result, client):
+    @api.model
+    def _prelog(self, items):
+        """Exchange records of the calls about to be made (``items``: [(plan, kind)]), committed in a
+        transaction of their own outside tests (the documents are locked FOR NO KEY UPDATE, which lets
+        their exchanges be inserted meanwhile), so that they survive a crash of this one."""
+        in_progress = _("Call in progress: no answer recorded yet.")
+        vals_list = [{
+            "document_id": plan["doc"].id,
+            "company_id": plan["doc"].company_id.id,
+            "access_key": plan["doc"].access_key,
+            "kind": kind,
+            "endpoint": plan["client"].base_url,
+            "state": "none",
+            "error": in_progress,
+        } for plan, kind in items]
         Exchange = self.env["l10n_ec_sri.exchange"]
-        return flow_env(Exchange).create(Exchange._l10n_ec_sri_values(self, kind, result, client.base_url))
+        if not self._commit_allowed():
+            return list(flow_env(Exchange).create(vals_list))
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+            ids = env["l10n_ec_sri.exchange"].create(vals_list).ids
+        return list(flow_env(Exchange).browse(ids))
+
+    def _log(self, kind, result, client, exchange=None):
+        Exchange = self.env["l10n_ec_sri.exchange"]
+        vals = Exchange._l10n_ec_sri_values(self, kind, result, client.base_url)
+        if exchange:
+            flow_env(exchange).write(vals)
+            return exchange
+        return flow_env(Exchange).create(vals)
 
     def _apply_calls(self, calls, client, error=None):
         """Log the calls made for this document and apply their outcome."""
         self.ensure_one()
         Outcome = sri_client.Outcome
-        for kind, result in calls:
-            self._log(kind, result, client)
+        for kind, result, exchange in calls:
+            if result is not None:
+                self._log(kind, result, client, exchange)
+            elif exchange:
+                flow_env(exchange).write({"error": _("No answer: %s", error)})
         if error is not None:
             self._set_retry(_("Unexpected error while talking to the SRI: %s", error),
-                            {"sent": True} if any(kind == "send" for kind, _r in calls) else None)
+                            {"sent": True} if any(kind == "send" for kind, _r, _e in calls) else None)
             return
         if not calls:
             self._set_retry(_("The SRI was not called."))
             return
-        sends = [result for kind, result in calls if kind == "send"]
-        auths = [result for kind, result in calls if kind == "authorize"]
+        sends = [result for kind, result, _e in calls if kind == "send"]
+        auths = [result for kind, result, _e in calls if kind == "authorize"]
         if not sends:
             self._apply_authorization(auths[-1])
             return
@@ -506,11 +559,17 @@ class L10nEcSriDocument(models.Model):
                                           auth.state or _("no answer yet"))])
             self._set_retry("\n".join(reasons), vals)
 
+    @api.model
+    def _backoff(self, attempts):
+        """Wait before try ``attempts`` + 1: 2, 4, 8, ... minutes, at most ``MAX_BACKOFF``. The system
+        parameter ``l10n_ec_sri.retry_base_seconds`` (default 60) scales it (the fault suite uses 1)."""
+        base = float(self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri.retry_base_seconds", 60) or 60)
+        return min(timedelta(seconds=base * 2 ** min(attempts, 16)), MAX_BACKOFF)
+
     def _set_retry(self, reason, vals=None):
         self.ensure_one()
         attempts = self.attempts + 1
-        delay = min(timedelta(minutes=2 ** min(attempts, 16)), MAX_BACKOFF)
-        next_try = fields.Datetime.now() + delay
+        next_try = fields.Datetime.now() + self._backoff(attempts)
         local = fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
         self._flow().write({
             **(vals or {}),
@@ -546,6 +605,7 @@ class L10nEcSriDocument(models.Model):
             "sent": True,
             "last_error": False,
             "authorized_xml_id": xml.id,
+            "mail_state": "pending" if self.company_id.l10n_ec_sri_send_mail and not self.mailed else self.mail_state,
         })
         body = _("SRI: document authorized, authorization number %s.", number)
         if auth.number and auth.number != key:
@@ -590,7 +650,7 @@ class L10nEcSriDocument(models.Model):
             self.env.cr.execute("""
                 SELECT id FROM l10n_ec_sri_document
                  WHERE id IN %s AND state = 'authorized' AND ride_id IS NULL
-                   FOR UPDATE SKIP LOCKED
+                   FOR NO KEY UPDATE SKIP LOCKED
             """, [tuple(chunk)])
             locked = {row[0] for row in self.env.cr.fetchall()}
             todo = self._flow().browse([doc_id for doc_id in chunk if doc_id in locked])
@@ -601,6 +661,35 @@ class L10nEcSriDocument(models.Model):
             for doc in todo:
                 if doc.id in failures and doc.id in fresh:
                     doc._note(_("SRI: the RIDE could not be generated: %s", failures[doc.id]))
+            todo._mail_authorized()
+            if commit:
+                self.env.cr.commit()
+        if retry_missing:
+            self._retry_mails(exclude=ids, company_ids=company_ids, commit=commit)
+
+    @api.model
+    def _retry_mails(self, exclude=(), company_ids=None, commit=False):
+        """Mail the authorized documents (of the last ``MAIL_RETRY_DAYS`` days) whose mail is due: never
+        sent, or failed and its next try reached. Locked first (SKIP LOCKED)."""
+        self.env.flush_all()
+        query = """
+            SELECT d.id FROM l10n_ec_sri_document d JOIN res_company c ON c.id = d.company_id
+             WHERE d.state = 'authorized' AND NOT COALESCE(d.mailed, FALSE) AND c.l10n_ec_sri_send_mail
+               AND COALESCE(d.mail_state, 'pending') IN ('pending', 'retry')
+               AND (d.mail_next_try IS NULL OR d.mail_next_try <= %(now)s)
+               AND d.authorization_date >= %(since)s AND d.id NOT IN %(exclude)s
+        """
+        if company_ids:
+            query += " AND d.company_id IN %(company_ids)s"
+        self.env.cr.execute(query + " ORDER BY d.id LIMIT %(limit)s FOR NO KEY UPDATE OF d SKIP LOCKED", {
+            "now": fields.Datetime.now(),
+            "since": fields.Datetime.now() - timedelta(days=MAIL_RETRY_DAYS),
+            "exclude": tuple(exclude) or (0,),
+            "company_ids": tuple(company_ids or ()) or (0,),
+            "limit": DEFAULT_BATCH,
+        })
+        todo = self._flow().browse([row[0] for row in self.env.cr.fetchall()])
+        if todo:
             todo._mail_authorized()
             if commit:
                 self.env.cr.commit()
@@ -658,18 +747,48 @@ class L10nEcSriDocument(models.Model):
             raise UserError("\n".join(failures.values()))
 
     def _mail_authorized(self):
-        """Mail each authorized document not mailed yet, of a company that mails them (one savepoint
-        per mail: a failure is noted in the chatter, never undoes anything)."""
+        """Mail each authorized document not mailed yet whose mail is due, of a company that mails
+        them (one savepoint per mail: a failure never undoes anything). A failure is retried by the
+        next queue runs with a growing wait (``mail_state`` retry); a receiver without an e-mail
+        address is not retried (``none``). Never mails a document twice (``mailed``)."""
+        now = fields.Datetime.now()
         for doc in self.filtered(lambda d: d.state == "authorized" and not d.mailed
-                                 and d.company_id.l10n_ec_sri_send_mail):
+                                 and d.company_id.l10n_ec_sri_send_mail
+                                 and d.mail_state in (False, "pending", "retry")
+                                 and (not d.mail_next_try or d.mail_next_try <= now)):
+            doc = doc._flow()
             try:
                 with self.env.cr.savepoint():
-                    sent = doc._source().with_company(doc.company_id)._l10n_ec_sri_send_mail(doc)
+                    # no new follower on the receiver: the mail touches no shared record it needs not
+                    source = doc._source().with_company(doc.company_id).with_context(mail_post_autofollow=False)
+                    sent = source._l10n_ec_sri_send_mail(doc)
                     if sent:
-                        doc._flow().write({"mailed": True})
-            except Exception as exc:  # noqa: BLE001
-                _logger.exception("SRI: mail of %s could not be sent", doc.display_name)
-                doc._note(_("SRI: the authorized document could not be mailed: %s", exc))
+                        doc.write({"mailed": True, "mail_state": "sent", "mail_next_try": False,
+                                   "mail_error": False})
+                    else:
+                        doc.write({"mail_state": "none", "mail_next_try": False, "mail_error": _(
+                            "The receiver has no e-mail address: add one to the contact and send the "
+                            "document from its form.")})
+            except Exception as exc:  # noqa: BLE001 - retried by the next runs
+                _logger.warning("SRI: mail of %s could not be sent: %s", doc.display_name, exc)
+                doc._set_mail_retry(exc)
+
+    def _set_mail_retry(self, exc):
+        self.ensure_one()
+        attempts = self.mail_attempts + 1
+        next_try = fields.Datetime.now() + self._backoff(attempts)
+        local = fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
+        if isinstance(exc, (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable,
+                            psycopg2.errors.DeadlockDetected)):
+            reason = _("another user or process was changing the same customer or document at that moment")
+        else:
+            reason = _("the mail could not be prepared or queued (%s)", str(exc.args[0] if exc.args else exc)[:200])
+        message = _("The authorized document could not be mailed: %(reason)s. It will be tried again at %(date)s "
+                    "(Ecuador time).", reason=reason, date=local.strftime("%d/%m/%Y %H:%M"))
+        self._flow().write({"mail_state": "retry", "mail_attempts": attempts, "mail_next_try": next_try,
+                            "mail_error": message})
+        if attempts == 1:
+            self._note(_("SRI: %s", message))
 
     # ------------------------------------------------------------------
     # Annulment (SRI administrators, through the wizard)

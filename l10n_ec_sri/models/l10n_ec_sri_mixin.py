@@ -42,7 +42,8 @@ SRI_FIELDS = frozenset({
     "l10n_ec_sri_attempts", "l10n_ec_sri_sent", "l10n_ec_sri_authorization_number",
     "l10n_ec_sri_authorization_date", "l10n_ec_sri_environment_name", "l10n_ec_sri_xml_id",
     "l10n_ec_sri_authorized_xml_id", "l10n_ec_sri_ride_id", "l10n_ec_sri_last_error",
-    "l10n_ec_sri_annul_reason", "l10n_ec_sri_exchange_ids", "l10n_ec_sri_mailed",
+    "l10n_ec_sri_annul_reason", "l10n_ec_sri_exchange_ids", "l10n_ec_sri_mailed", "l10n_ec_sri_mail_state",
+    "l10n_ec_sri_mail_error",
 })
 REGISTERED = ("received", "authorized", "not_authorized", "annulled")
 
@@ -69,6 +70,8 @@ class L10nEcSriMixin(models.AbstractModel):
     l10n_ec_sri_last_error = fields.Text(related="l10n_ec_sri_document_id.last_error")
     l10n_ec_sri_annul_reason = fields.Text(related="l10n_ec_sri_document_id.annul_reason")
     l10n_ec_sri_mailed = fields.Boolean(related="l10n_ec_sri_document_id.mailed")
+    l10n_ec_sri_mail_state = fields.Selection(related="l10n_ec_sri_document_id.mail_state")
+    l10n_ec_sri_mail_error = fields.Text(related="l10n_ec_sri_document_id.mail_error")
     l10n_ec_sri_exchange_ids = fields.One2many(related="l10n_ec_sri_document_id.exchange_ids")
     l10n_ec_sri_exchange_count = fields.Integer(related="l10n_ec_sri_document_id.exchange_count")
 
@@ -215,11 +218,55 @@ class L10nEcSriMixin(models.AbstractModel):
                     if prebuilt is not None:
                         prebuilt[record.id] = data
                 except sri_errors.SriValidationError as exc:
-                    lines.extend(str(error) for error in exc.errors)
+                    lines.extend(record._l10n_ec_sri_error_text(error) for error in exc.errors)
             if lines:
                 problems.append((record._l10n_ec_sri_label(), lines))
         if problems:
             raise UserError(self._l10n_ec_sri_format_problems(problems))
+
+    def _l10n_ec_sri_error_text(self, error):
+        """A core ``FieldError`` in the words of the form: its path (``buyer.identification``,
+        ``lines[0].unit_price``) becomes the name of the field as the user sees it."""
+        if not error.path:
+            return error.message
+        return f"{self._l10n_ec_sri_field_label(error.path)}: {error.message}"
+
+    def _l10n_ec_sri_field_label(self, path):
+        labels = {
+            "issuer": _("Company"), "buyer": _("Customer"), "lines": _("Line"), "payments": _("Payment"),
+            "additional_info": _("Additional information"), "taxes": _("Tax"), "reasons": _("Reason"),
+            "ruc": _("RUC"), "legal_name": _("Name"), "trade_name": _("Trade name"),
+            "main_address": _("Address"), "establishment_address": _("Establishment address"),
+            "special_taxpayer": _("Contribuyente especial resolution"),
+            "withholding_agent": _("Agente de retención resolution"),
+            "id_type": _("Identification type"), "identification": _("Identification number"),
+            "name": _("Name"), "address": _("Address"), "email": _("Email"),
+            "description": _("Description"), "main_code": _("Internal Reference of the product"),
+            "aux_code": _("Barcode of the product"), "unit": _("Unit of Measure"), "quantity": _("Quantity"),
+            "unit_price": _("Unit Price"), "discount": _("Discount"), "subtotal": _("Subtotal"),
+            "rate": _("Rate"), "base": _("Base"), "code": _("Code"), "rate_code": _("Rate code"),
+            "method": _("Payment method"), "total": _("Total"), "term": _("Payment term"),
+            "value": _("Value"), "reason": _("Reason"), "amount": _("Amount"),
+            "establishment": _("Establecimiento of the journal"), "emission_point": _("Punto de emisión of the journal"),
+            "sequential": _("Number"), "emission_date": _("Date"), "access_key": _("Access key"),
+            "modified_doc_type": _("Type of the modified document"),
+            "modified_doc_number": _("Number of the modified document"),
+            "modified_doc_date": _("Date of the modified document"),
+            "environment": _("SRI environment of the company"), "version": _("Document version"),
+        }
+        parts = []
+        for piece in path.replace("/", ".").split("."):
+            name, _sep, index = piece.partition("[")
+            label = labels.get(name, name)
+            if index.rstrip("]").isdigit():
+                position = int(index.rstrip("]"))
+                label = self._l10n_ec_sri_item_label(name, position) or f"{label} {position + 1}"
+            parts.append(label)
+        return " > ".join(parts)
+
+    def _l10n_ec_sri_item_label(self, collection, index):
+        """How the form names item ``index`` of ``collection`` (e.g. the invoice line's product)."""
+        return False
 
     @api.model
     def _l10n_ec_sri_format_problems(self, problems):
@@ -299,7 +346,7 @@ class L10nEcSriMixin(models.AbstractModel):
                     certificates[company.id] = company._l10n_ec_sri_signing_certificate()
                 signed = sri_signing.sign(xml, certificates[company.id])
             except sri_errors.SriValidationError as exc:
-                problems.append((record._l10n_ec_sri_label(), [str(e) for e in exc.errors]))
+                problems.append((record._l10n_ec_sri_label(), [record._l10n_ec_sri_error_text(e) for e in exc.errors]))
                 continue
             except (sri_errors.SriError, UserError) as exc:
                 problems.append((record._l10n_ec_sri_label(), [str(exc.args[0] if exc.args else exc)]))
@@ -354,7 +401,7 @@ class L10nEcSriMixin(models.AbstractModel):
             raise UserError(_("None of the selected documents is waiting for the SRI."))
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT id FROM l10n_ec_sri_document WHERE id IN %s FOR UPDATE SKIP LOCKED", [tuple(documents.ids)]
+            "SELECT id FROM l10n_ec_sri_document WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED", [tuple(documents.ids)]
         )
         locked = {row[0] for row in self.env.cr.fetchall()}
         if len(locked) != len(documents):

@@ -106,8 +106,9 @@ class Reception:
     raw_response: str = ""          # body received (text), "" when none
     duration: float = 0.0           # seconds, wall clock of the HTTP exchange
     access_key: str = ""            # claveAcceso echoed by SRI (DEVUELTA) or read from the sent XML
-    error: str = ""                 # network/HTTP/SOAP-fault text when there was no usable answer
+    error: str = ""                 # what went wrong, in a user's words, when there was no usable answer
     http_status: int | None = None
+    error_detail: str = ""          # the technical detail of ``error`` (exception, HTTP body), for support
 
     @property
     def reasons(self) -> list[str]:
@@ -147,6 +148,7 @@ class Authorization:
     duration: float = 0.0
     error: str = ""
     http_status: int | None = None
+    error_detail: str = ""
 
     @property
     def reasons(self) -> list[str]:
@@ -400,53 +402,64 @@ class SriClient:
     # ----------------------------------------------------------------- calls
 
     def _call(self, operation, **kwargs):
-        """Run one SOAP call. Returns (result | None, error_text, raw_request, raw_response, status, secs)."""
+        """Run one SOAP call. Returns (result | None, error_text, raw_request, raw_response, status, secs,
+        error_detail): ``error_text`` says in a user's words what went wrong, ``error_detail`` the
+        technical detail (exception, HTTP body) for support."""
         from zeep.exceptions import Error as ZeepError, Fault, TransportError
 
         exchange = self.transport.exchange
         exchange.request, exchange.response = b"", None
         started = time.perf_counter()
-        result, error = None, ""
+        result, error, detail = None, "", ""
         try:
             result = operation(**kwargs)
         except requests.exceptions.Timeout as exc:
-            error = f"Tiempo de espera agotado con el SRI ({type(exc).__name__}): {exc}"
+            error = "Tiempo de espera agotado: el SRI no respondió a tiempo."
+            detail = f"{type(exc).__name__}: {exc}"
         except requests.exceptions.RequestException as exc:
-            error = f"Error de conexión con el SRI ({type(exc).__name__}): {exc}"
+            error = ("Sin conexión con el SRI: la conexión no se pudo establecer o se cortó antes de su "
+                     "respuesta (red o servicio del SRI caído).")
+            detail = f"{type(exc).__name__}: {exc}"
         except Fault as exc:
-            error = f"SOAP Fault del SRI: {exc.message}" + (f" ({exc.code})" if exc.code else "")
+            error = "El servicio del SRI respondió con un error propio (SOAP Fault)."
+            detail = f"{exc.message}" + (f" ({exc.code})" if exc.code else "")
         except TransportError as exc:
-            error = f"Respuesta HTTP {exc.status_code} del SRI: {_text(exc.content)[:500]}"
+            error = f"El servicio del SRI respondió con el error HTTP {exc.status_code}."
+            detail = _text(exc.content)[:500]
         except ZeepError as exc:
-            error = f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}"
+            error = "El SRI dio una respuesta que no se puede leer."
+            detail = f"{type(exc).__name__}: {exc}"
         except (OSError, ValueError) as exc:  # socket-level trouble or unparsable answer
-            error = f"Error de comunicación con el SRI ({type(exc).__name__}): {exc}"
+            error = "Error de comunicación con el SRI."
+            detail = f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # zeep chokes on garbage in odd ways (e.g. AttributeError): no usable answer
-            error = f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}"
+            error = "El SRI dio una respuesta que no se puede leer."
+            detail = f"{type(exc).__name__}: {exc}"
         duration = time.perf_counter() - started
         response = exchange.response
         raw_request = _text(exchange.request)
         raw_response = _text(response.content) if response is not None else ""
         status = response.status_code if response is not None else None
-        return result, error, raw_request, raw_response, status, duration
+        return result, error, raw_request, raw_response, status, duration, detail
 
     def send(self, signed_xml: bytes) -> Reception:
         """``validarComprobante``: send the signed document (bytes, UTF-8). Never raises for network errors."""
         if isinstance(signed_xml, str):
             signed_xml = signed_xml.encode("utf-8")
-        result, error, raw_req, raw_resp, status, secs = self._call(
+        result, error, raw_req, raw_resp, status, secs, detail = self._call(
             self._reception.validarComprobante, xml=signed_xml)
         key = _access_key_of(signed_xml)
         if result is None:
             return Reception(state="", messages=[], outcome=_error_outcome(error, status), raw_request=raw_req,
                              raw_response=raw_resp, duration=secs, access_key=key,
-                             error=error or "Respuesta vacía del SRI", http_status=status)
+                             error=error or "Respuesta vacía del SRI", http_status=status, error_detail=detail)
         try:
             reception = parse_reception(result)
         except Exception as exc:  # an answer zeep accepted but we cannot read: retry later
             return Reception(state="", messages=[], outcome=Outcome.RETRY, raw_request=raw_req,
                              raw_response=raw_resp, duration=secs, access_key=key, http_status=status,
-                             error=f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}")
+                             error="El SRI dio una respuesta que no se puede leer.",
+                             error_detail=f"{type(exc).__name__}: {exc}")
         reception.raw_request, reception.raw_response = raw_req, raw_resp
         reception.duration, reception.http_status = secs, status
         reception.access_key = reception.access_key or key
@@ -455,18 +468,19 @@ class SriClient:
     def authorize(self, access_key: str) -> Authorization:
         """``autorizacionComprobante``: ask for the state of ``access_key``. Never raises for network errors."""
         access_key = str(access_key).strip()
-        result, error, raw_req, raw_resp, status, secs = self._call(
+        result, error, raw_req, raw_resp, status, secs, detail = self._call(
             self._authorization.autorizacionComprobante, claveAccesoComprobante=access_key)
         if result is None:
             return Authorization(state="", outcome=_error_outcome(error, status), access_key=access_key,
                                  raw_request=raw_req, raw_response=raw_resp, duration=secs,
-                                 error=error or "Respuesta vacía del SRI", http_status=status)
+                                 error=error or "Respuesta vacía del SRI", http_status=status, error_detail=detail)
         try:
             auth = parse_authorization(result, access_key)
         except Exception as exc:  # an answer zeep accepted but we cannot read: retry later
             return Authorization(state="", outcome=Outcome.RETRY, access_key=access_key, raw_request=raw_req,
                                  raw_response=raw_resp, duration=secs, http_status=status,
-                                 error=f"Respuesta no válida del SRI ({type(exc).__name__}): {exc}")
+                                 error="El SRI dio una respuesta que no se puede leer.",
+                                 error_detail=f"{type(exc).__name__}: {exc}")
         auth.raw_request, auth.raw_response = raw_req, raw_resp
         auth.duration, auth.http_status = secs, status
         return auth
@@ -476,7 +490,7 @@ def _error_outcome(error: str, status: int | None) -> Outcome:
     """No usable answer. Network errors, timeouts, 5xx (with or without a SOAP fault), 4xx pages from
     proxies and garbage are RETRY; only a SOAP fault that did NOT come with a 5xx is REJECTED (the
     service refused the request itself, retrying the same request will not help)."""
-    if error.startswith("SOAP Fault") and status is not None and status < 500:
+    if "(SOAP Fault)" in error and status is not None and status < 500:
         return Outcome.REJECTED
     return Outcome.RETRY
 

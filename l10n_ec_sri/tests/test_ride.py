@@ -121,7 +121,8 @@ class TestSriRideBatch(L10nEcSriFlowCase):
 
     def _run_queue(self):
         # the expected rendering and mail failures are logged as errors by the queue
-        with mute_logger("odoo.addons.l10n_ec_sri.models.account_move"):
+        with mute_logger("odoo.addons.l10n_ec_sri.models.l10n_ec_sri_mixin",
+                         "odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document"):
             return super()._run_queue()
 
     def _mails(self, move):
@@ -264,15 +265,21 @@ class TestSriRideBatch(L10nEcSriFlowCase):
             self.assertTrue(invoice.message_ids.filtered(lambda m: "SMTP down" in str(m.body)))
         self.assertFalse(invoices[0].l10n_ec_sri_ride_id)
         self._assert_own_ride(invoices[1], invoices[0])
-        # the document without RIDE and never mailed: the next run makes its RIDE and mails it once
+        self.assertEqual(set(invoices.mapped("l10n_ec_sri_mail_state")), {"retry"})
+        # the next run makes the missing RIDE; the mails wait for their next try
         self.failing_ids = set()
         self._run_queue()
         self._assert_own_ride(invoices[0], invoices[1])
-        mails = self._mails(invoices[0])
-        self.assertEqual(len(mails), 1)
-        self.assertEqual(mails.attachment_ids,
-                         invoices[0].l10n_ec_sri_authorized_xml_id | invoices[0].l10n_ec_sri_ride_id)
-        self.assertEqual(invoices[0].l10n_ec_sri_state, "authorized")
+        self.assertFalse(self._mails(invoices[0]) | self._mails(invoices[1]))
+        # once due, each document is mailed once, with its XML and its RIDE
+        self._flow_write(invoices, {"mail_next_try": fields.Datetime.now()})
+        self._run_queue()
+        for invoice in invoices:
+            mails = self._mails(invoice)
+            self.assertEqual(len(mails), 1)
+            self.assertEqual(mails.attachment_ids, invoice.l10n_ec_sri_authorized_xml_id | invoice.l10n_ec_sri_ride_id)
+            self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
+            self.assertEqual(invoice.l10n_ec_sri_mail_state, "sent")
 
     def test_already_mailed_not_mailed_again(self):
         invoice = self._invoice()

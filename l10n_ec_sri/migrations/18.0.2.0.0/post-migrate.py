@@ -7,8 +7,8 @@ holds it, the move points at it (``l10n_ec_sri_document_id``) and so does each e
 (``document_id``). This script (SQL only: the ORM refuses any write of SRI data outside the flow):
 
 - creates one document per move that has an SRI state or an access key, with every value as it was;
-- links the move and its exchanges to it; ``mailed`` is True when a message of the move carries the
-  authorized XML;
+- links the move and its exchanges to it; ``mailed`` is True (``mail_state`` sent) when a message of the
+  move carries the authorized XML, else an authorized document's mail is pending (the queue retries it);
 - drops the old unique constraint and the old partial index of account_move;
 - keeps every old column and its values (account_move.l10n_ec_sri_* and the exchanges' move_id,
   which is detached from the ORM so that Odoo does not drop it at the end of the update, and loses
@@ -135,6 +135,12 @@ def _create_documents(cr):
       ORDER BY m.id
     """)
     created = cr.rowcount
+    # the mail of the authorized ones: sent, or retried by the queue (the old code never retried it)
+    cr.execute("""
+        UPDATE l10n_ec_sri_document SET mail_state = CASE WHEN mailed THEN 'sent' WHEN state = 'authorized'
+                                                          THEN 'pending' END
+         WHERE res_model = 'account.move' AND state IN ('authorized', 'annulled') AND mail_state IS NULL
+    """)
     cr.execute("""
         UPDATE account_move m SET l10n_ec_sri_document_id = d.id
           FROM l10n_ec_sri_document d

@@ -18,6 +18,14 @@ _DECIMAL_TEXTS: dict = {}
 _DECIMAL_TEXTS_MAX = 4096
 
 
+def _shown(value, limit=40):
+    """``value`` as quoted in a message: a long text is cut (the whole text helps nobody)."""
+    text = repr(value) if not isinstance(value, str) else value
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return f"'{text}'" if isinstance(value, str) else text
+
+
 class Checker:
     """Collects errors while coercing values; each method returns the clean value (or None)."""
 
@@ -52,7 +60,7 @@ class Checker:
                 self.add(path, f"falta {label}")
             return None
         if not text.isdigit() or not text.isascii():
-            self.add(path, f"{label} debe tener solo dígitos (recibido {text!r})")
+            self.add(path, f"{label} debe tener solo dígitos (recibido {_shown(text)})")
             return None
         if pad and width and len(text) < width:
             text = text.zfill(width)
@@ -60,7 +68,7 @@ class Checker:
         hi = width or max_width or lo
         if not lo <= len(text) <= hi:
             size = f"{width}" if width else f"entre {lo} y {hi}"
-            self.add(path, f"{label} debe tener {size} dígitos (recibido {text!r})")
+            self.add(path, f"{label} debe tener {size} dígitos (recibido {_shown(text)})")
         return text
 
     def choice(self, value, path, label, choices, required=True):
@@ -70,7 +78,7 @@ class Checker:
                 self.add(path, f"falta {label}")
             return None
         if text not in choices:
-            self.add(path, f"{label} {text!r} no es válido; use uno de: " + ", ".join(choices))
+            self.add(path, f"{label} {_shown(text)} no es válido; use uno de: " + ", ".join(choices))
             return None
         return text
 
@@ -88,7 +96,7 @@ class Checker:
                 self.add(path, f"falta {label}")
             return None
         if isinstance(value, bool):
-            self.add(path, f"{label} debe ser un número (recibido {value!r})")
+            self.add(path, f"{label} debe ser un número (recibido {_shown(value)})")
             return None
         if isinstance(value, Decimal):
             dec = value
@@ -96,10 +104,10 @@ class Checker:
             try:
                 dec = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
             except (InvalidOperation, ValueError):
-                self.add(path, f"{label} debe ser un número (recibido {value!r})")
+                self.add(path, f"{label} debe ser un número (recibido {_shown(value)})")
                 return None
         if not dec.is_finite():
-            self.add(path, f"{label} debe ser un número finito (recibido {value!r})")
+            self.add(path, f"{label} debe ser un número finito (recibido {_shown(value)})")
             return None
         if dec < 0:
             self.add(path, f"{label} no puede ser negativo (recibido {fmt(dec)})")
@@ -140,7 +148,7 @@ class Checker:
                 self.add(path, f"{label}: el año {result.year} está fuera del rango 2000-2099 que acepta el SRI")
                 return None
             return result
-        self.add(path, f"{label} no es una fecha válida (recibido {text!r}); use aaaa-mm-dd o dd/mm/aaaa")
+        self.add(path, f"{label} no es una fecha válida (recibido {_shown(text)}); use aaaa-mm-dd o dd/mm/aaaa")
         return None
 
     def doc_number(self, value, path, label, required=True):
@@ -153,7 +161,7 @@ class Checker:
         if text.isdigit() and len(text) == 15:
             text = f"{text[:3]}-{text[3:6]}-{text[6:]}"
         if not _DOC_NUMBER.match(text):
-            self.add(path, f"{label} debe tener la forma 001-001-000000123 (recibido {text!r})")
+            self.add(path, f"{label} debe tener la forma 001-001-000000123 (recibido {_shown(text)})")
             return None
         return text
 

@@ -157,7 +157,7 @@ def test_http_500_is_retry(sim, client, cert):
     xml, key = signed(cert)
     rec = client.send(xml)
     assert rec.outcome is Outcome.RETRY and rec.http_status == 500
-    assert "Fault" in rec.error and "soap:Fault" in rec.raw_response
+    assert "SOAP Fault" in rec.error and rec.error_detail and "soap:Fault" in rec.raw_response
     assert client.send(xml).outcome is Outcome.RECEIVED  # counter consumed
     sim.set_knobs(http_500=1)
     assert client.authorize(key).outcome is Outcome.RETRY
@@ -168,7 +168,8 @@ def test_dropped_connection_is_retry(sim, client, cert):
     sim.set_knobs(drop=1)
     xml, key = signed(cert)
     rec = client.send(xml)
-    assert rec.outcome is Outcome.RETRY and "ConnectionError" in rec.error and rec.raw_response == ""
+    assert rec.outcome is Outcome.RETRY and "ConnectionError" in rec.error_detail and rec.raw_response == ""
+    assert rec.error.startswith("Sin conexión con el SRI") and "ConnectionError" not in rec.error
     assert rec.raw_request  # what we tried to send is still kept
     assert client.send(xml).outcome is Outcome.RECEIVED
     sim.set_knobs(drop=1)
@@ -183,7 +184,7 @@ def test_read_timeout_is_retry_within_timeout(sim, cert):
         started = time.monotonic()
         rec = c.send(xml)
         elapsed = time.monotonic() - started
-    assert rec.outcome is Outcome.RETRY and "Timeout" in rec.error
+    assert rec.outcome is Outcome.RETRY and "Timeout" in rec.error_detail and "Tiempo de espera" in rec.error
     assert elapsed < 1.5 and rec.duration < 1.5
 
 
@@ -204,7 +205,7 @@ def test_connection_refused_never_raises():
     with SriClient(f"http://127.0.0.1:{port}", connect_timeout=1, read_timeout=1) as c:
         rec = c.send(b"<factura/>")
         auth = c.authorize("1" * 49)
-    assert rec.outcome is Outcome.RETRY and "ConnectionError" in rec.error and rec.http_status is None
+    assert rec.outcome is Outcome.RETRY and "ConnectionError" in rec.error_detail and rec.http_status is None
     assert auth.outcome is Outcome.RETRY and auth.error
 
 
@@ -359,7 +360,8 @@ def test_recorded_reception(canned, name, outcome, ids):
 def test_recorded_fault(canned):
     _serve(canned, "fault_500.xml", status=500)
     rec = canned.send(b"<x/>")
-    assert rec.outcome is Outcome.RETRY and rec.http_status == 500 and "Error interno" in rec.error
+    assert rec.outcome is Outcome.RETRY and rec.http_status == 500 and "Error interno" in rec.error_detail
+    assert "SOAP Fault" in rec.error
     _serve(canned, "fault_500.xml", status=200)  # a fault without a 5xx: the service refused the call
     assert canned.send(b"<x/>").outcome is Outcome.REJECTED
 
