@@ -9,3 +9,4 @@ from . import ir_attachment
 from . import sri_adapter
 from . import account_move
 from . import ir_actions_report
+from . import account_move_send
