@@ -10,3 +10,4 @@ from . import sri_adapter
 from . import account_move
 from . import ir_actions_report
 from . import account_move_send
+from . import res_partner
