@@ -7,6 +7,11 @@ setup:
 run: setup
 	@bash scripts/run.sh
 
+# Stops the SRI simulator(s) that `make run` left running detached (by their pid files).
+.PHONY: stop
+stop:
+	@bash scripts/stop.sh --all
+
 test: setup
 	@bash scripts/test.sh
 
