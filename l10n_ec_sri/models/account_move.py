@@ -92,7 +92,11 @@ class AccountMove(models.Model):
     # Posting
     # ------------------------------------------------------------------
     def _post(self, soft=True):
-        sri_moves = self.filtered(lambda m: m.state == "draft" and m._l10n_ec_sri_is_document())
+        # A soft posting leaves the moves dated after today to the auto-post cron (account's own rule):
+        # they are checked and issued when they are really posted.
+        today = fields.Date.context_today(self)
+        sri_moves = self.filtered(lambda m: m.state == "draft" and m._l10n_ec_sri_is_document()
+                                  and not (soft and m.date and m.date > today))
         prebuilt = {}  # move id: document data of the check, reused after posting
         if sri_moves:
             sri_moves._l10n_ec_sri_check_before_issue(prebuilt)

@@ -38,6 +38,19 @@ FINAL_CONSUMER = "07"
 MICRO = Decimal("0.000001")
 CENT = Decimal("0.01")
 
+# SRI XSD limits (SPEC §7): texts (descripción, motivo, razón, campoAdicional, detAdicional) 300; codigoPrincipal /
+# codigoAuxiliar (codigoInterno / codigoAdicional) 25; unidadMedida 50; correo 100; detAdicional ≤ 3 per detalle;
+# campoAdicional ≤ 15 per document.
+TEXT_MAX = 300
+CODE_MAX = 25
+UNIT_MAX = 50
+EMAIL_MAX = 100
+LINE_EXTRAS_MAX = 3
+INFO_MAX = 15
+# A line's label longer than TEXT_MAX: the first piece is its descripción, the others follow in its
+# detallesAdicionales under these names (factura and nota de crédito; a nota de débito's razón has no such place).
+DESCRIPTION_NAME = "Descripción"
+
 
 def _dec(value, quantum=CENT):
     return Decimal(repr(float(value or 0.0))).quantize(quantum, ROUND_HALF_UP)
@@ -47,24 +60,87 @@ def _text(value):
     return " ".join(str(value or "").split())
 
 
+def _short(text, size=60):
+    """A label for a message (never for the SRI document): ``text`` shortened, marked with "…" when it is."""
+    text = _text(text)
+    return text if len(text) <= size else text[:size - 1].rstrip() + "…"
+
+
+def _split_text(text, size=TEXT_MAX):
+    """``text`` (whitespace collapsed by ``_text``) in pieces of at most ``size`` characters, each cut at its
+    last space (the space is dropped: the pieces read joined by one space); a word longer than ``size`` is cut
+    where it reaches it. Nothing is lost: every character but those separating spaces is in a piece."""
+    pieces = []
+    while len(text) > size:
+        cut = text.rfind(" ", 1, size + 1)
+        if cut > 0:
+            pieces.append(text[:cut])
+            text = text[cut + 1:]
+        else:
+            pieces.append(text[:size])
+            text = text[size:]
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _named_pieces(name, text, size=TEXT_MAX):
+    """[{name, value}]: ``text`` whole, in pieces of ``size`` named ``name``, ``name (continuación)`` or
+    ``name (continuación i/n)`` (an SRI name/value field holds 300 characters: a longer text takes several)."""
+    pieces = _split_text(text, size)
+    rest = len(pieces) - 1
+    named = [{"name": name, "value": pieces[0]}] if pieces else []
+    for i, piece in enumerate(pieces[1:], 1):
+        suffix = "continuación" if rest == 1 else f"continuación {i}/{rest}"
+        named.append({"name": f"{name} ({suffix})", "value": piece})
+    return named
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
     # ------------------------------------------------------------------
     # Which moves are SRI documents
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_document_type(self):
-        """'factura' / 'nota_credito' / 'nota_debito', or False when the move is not an SRI document."""
+    def _l10n_ec_sri_is_document(self):
+        """True when the move is a sale that must reach the SRI: posting it either issues its SRI document
+        or is refused (``_l10n_ec_sri_configuration_problems``). Never silently skipped. What is not one:
+
+        - a company whose fiscal country is not Ecuador;
+        - a journal that is not a sale journal: vendor bills and refunds are the supplier's documents (the
+          liquidación de compra and the retención are the companion modules'), entries are no comprobante;
+          account forbids a customer document on another journal type anyway;
+        - a sale journal that does not use documents: by l10n_latam's own definition ("Use Documents?") it
+          is "used to register accounting entries not related to invoicing legal documents", and its moves
+          have no document type nor number; a sale meant for the SRI is posted on a journal using documents;
+        - a sales receipt (out_receipt): l10n_latam refuses document types on receipts, so one cannot be
+          posted on a journal using documents;
+        - an entry (move_type entry), whatever its journal.
+        """
         self.ensure_one()
         journal = self.journal_id
-        if (
-            self.company_id.account_fiscal_country_id.code != "EC"
-            or journal.type != "sale"
-            or not journal.l10n_latam_use_documents
-            or not journal.l10n_ec_entity
-            or not journal.l10n_ec_emission
-            or self.move_type not in ("out_invoice", "out_refund")
-        ):
+        return bool(
+            self.company_id.account_fiscal_country_id.code == "EC"
+            and journal.type == "sale"
+            and journal.l10n_latam_use_documents
+            and self.move_type in ("out_invoice", "out_refund")
+        )
+
+    @staticmethod
+    def _l10n_ec_sri_point_ok(value):
+        # 1 to 3 digits: l10n_ec pads the document number to 001-001-000000001 (as the SRI numbers it)
+        value = (value or "").strip()
+        return value.isdigit() and value.isascii() and len(value) <= 3 and int(value) > 0
+
+    def _l10n_ec_sri_document_type(self):
+        """'factura' / 'nota_credito' / 'nota_debito', or False when the move is not an SRI document, or is
+        one that cannot be issued as it is (``_l10n_ec_sri_configuration_problems`` says why)."""
+        self.ensure_one()
+        if not self._l10n_ec_sri_is_document():
+            return False
+        journal = self.journal_id
+        if not (self._l10n_ec_sri_point_ok(journal.l10n_ec_entity)
+                and self._l10n_ec_sri_point_ok(journal.l10n_ec_emission)):
             return False
         code = self.l10n_latam_document_type_id.code
         if self.move_type == "out_refund":
@@ -73,9 +149,46 @@ class AccountMove(models.Model):
             return "nota_debito"
         return DOCUMENT_TYPES.get(code, False) if code else False
 
-    def _l10n_ec_sri_is_document(self):
+    def _l10n_ec_sri_configuration_problems(self):
+        """Why a move that must reach the SRI (``_l10n_ec_sri_is_document``) has no SRI document type:
+        translated lines, empty when it has one."""
         self.ensure_one()
-        return bool(self._l10n_ec_sri_document_type())
+        if not self._l10n_ec_sri_is_document() or self._l10n_ec_sri_document_type():
+            return []
+        errors = []
+        journal = self.journal_id
+        if not (self._l10n_ec_sri_point_ok(journal.l10n_ec_entity)
+                and self._l10n_ec_sri_point_ok(journal.l10n_ec_emission)):
+            errors.append(_(
+                "The journal \"%(journal)s\" issues legal documents (Use Documents) but its Emission Entity "
+                "(%(entity)s) and Emission Point (%(point)s) are not the establecimiento and punto de emisión "
+                "given by the SRI (3 digits each, e.g. 001 and 001): without them the sale cannot be sent to the "
+                "SRI. Fill them in on the journal (Accounting > Configuration > Journals) and post again.",
+                journal=journal.display_name, entity=journal.l10n_ec_entity or _("empty"),
+                point=journal.l10n_ec_emission or _("empty")))
+        document_type = self.l10n_latam_document_type_id
+        code = document_type.code
+        if self.move_type == "out_refund" and code not in (False, "04"):
+            errors.append(_(
+                "The document type \"%(type)s\" (code %(code)s) cannot be issued electronically to the SRI: a "
+                "customer credit note is issued as Credit Note (04). Choose that document type.",
+                type=document_type.display_name, code=code))
+        elif self.move_type == "out_invoice" and code not in (False, "01", "05"):
+            # 02 nota de venta, 08/09/11/12/... preprinted or cash-register comprobantes and the ATS codes 41, 47,
+            # 48, 370-373 (sold as factura / notes with extra content this module does not write): a journal
+            # with an establecimiento and punto de emisión issues facturas electrónicas; posting one of these
+            # would number a sale that never reaches the SRI.
+            errors.append(_(
+                "The document type \"%(type)s\" (code %(code)s) cannot be issued electronically to the SRI: a "
+                "customer invoice is issued as Invoice (01) and a debit note as Debit Note (05). Choose one of "
+                "them, or record this document on a journal that does not use documents.",
+                type=document_type.display_name, code=code))
+        elif not code and self.move_type == "out_invoice" and not self.debit_origin_id:
+            errors.append(_("The document has no document type: choose Invoice (01) or Debit Note (05)."))
+        if not errors:  # never silently skipped, whatever a later change of _l10n_ec_sri_document_type says
+            errors.append(_("This document cannot be issued as an SRI electronic document: check its journal "
+                            "and its document type."))
+        return errors
 
     # ------------------------------------------------------------------
     # Pieces
@@ -165,17 +278,37 @@ class AccountMove(models.Model):
         gross = (quantity * unit_price).quantize(CENT, ROUND_HALF_UP)
         discount = max(gross - subtotal, Decimal(0))
         product = line.product_id
-        return {
-            "description": _text(line.name or product.display_name)[:300],
-            "main_code": (product.default_code or str(product.id))[:25] if product else None,
-            "aux_code": (product.barcode or "")[:25] or None,
-            "unit": _text(line.product_uom_id.name)[:50] or None,
+        # Nothing is cut: a label longer than 300 characters keeps its first piece as descripción and the
+        # rest in the line's detallesAdicionales (``_l10n_ec_sri_line_description``); codes and unit longer
+        # than the SRI accepts are refused at posting (``_l10n_ec_sri_check_texts``).
+        pieces = self._l10n_ec_sri_line_description(line)
+        values = {
+            "description": pieces[0]["value"] if pieces else "",
+            "main_code": self._l10n_ec_sri_main_code(product) if product else None,
+            "aux_code": (product.barcode or "").strip() or None,
+            "unit": _text(line.product_uom_id.name) or None,
             "quantity": quantity,
             "unit_price": unit_price,
             "discount": discount.quantize(CENT),
             "subtotal": subtotal,
             "taxes": self._l10n_ec_sri_line_taxes(line),
         }
+        if len(pieces) > 1:
+            values["extra"] = pieces[1:]
+        return values
+
+    @staticmethod
+    def _l10n_ec_sri_line_label(line):
+        return _text(line.name or line.product_id.display_name)
+
+    def _l10n_ec_sri_line_description(self, line):
+        """The line's label whole, as [{name, value}] pieces of 300 characters: the first is the descripción,
+        the others its detAdicional "Descripción (continuación …)". More than 1 + 3 pieces is refused at posting."""
+        return _named_pieces(DESCRIPTION_NAME, self._l10n_ec_sri_line_label(line))
+
+    @staticmethod
+    def _l10n_ec_sri_main_code(product):
+        return (product.default_code or "").strip() or str(product.id)
 
     def _l10n_ec_sri_payments(self):
         method = self.l10n_ec_sri_payment_id.code or "01"
@@ -186,20 +319,26 @@ class AccountMove(models.Model):
         return [payment]
 
     def _l10n_ec_sri_additional_info(self):
+        """infoAdicional: each value whole, in as many campoAdicional of 300 characters as it needs
+        (``_named_pieces``). The address is also the buyer's dirección (≤ 300): a longer one is refused at
+        posting, as are more than 15 fields (``_l10n_ec_sri_check_texts``)."""
         partner = self.commercial_partner_id
         info = []
         address = self._l10n_ec_sri_partner_address(partner)
         if address:
-            info.append({"name": "Dirección", "value": address[:300]})
+            info.extend(_named_pieces("Dirección", address))
         phone = partner.phone or partner.mobile
         if phone:
-            info.append({"name": "Teléfono", "value": _text(phone)[:300]})
-        email = (self.partner_id.email or partner.email or "").strip()
+            info.extend(_named_pieces("Teléfono", _text(phone)))
+        email = _text(self.partner_id.email or partner.email)
         if email:
-            info.append({"name": "Email", "value": email[:300]})
+            info.extend(_named_pieces("Email", email))
         if self.ref and self.move_type == "out_invoice":
-            info.append({"name": "Referencia", "value": _text(self.ref)[:300]})
+            info.extend(_named_pieces("Referencia", _text(self.ref)))
         return info
+
+    def _l10n_ec_sri_credit_reason(self):
+        return _text(self.ref or "Devolución")
 
     def _l10n_ec_sri_origin(self):
         """The modified document of a credit / debit note."""
@@ -243,7 +382,7 @@ class AccountMove(models.Model):
             })
         elif doc_type == "nota_credito":
             data.update({
-                "reason": _text(self.ref or "Devolución")[:300],
+                "reason": self._l10n_ec_sri_credit_reason(),
                 "lines": [self._l10n_ec_sri_line(line) for line in lines],
             })
         elif doc_type == "nota_debito":
@@ -257,7 +396,7 @@ class AccountMove(models.Model):
                         taxes[key] = dict(tax)
             data.update({
                 "reasons": [
-                    {"reason": _text(line.name or line.product_id.display_name)[:300],
+                    {"reason": self._l10n_ec_sri_line_label(line),
                      "amount": _dec(line.price_subtotal)}
                     for line in lines
                 ],
@@ -275,7 +414,7 @@ class AccountMove(models.Model):
     def _l10n_ec_sri_check_move(self):
         """Translated problems the user must fix before this move can be posted."""
         self.ensure_one()
-        errors = []
+        errors = self._l10n_ec_sri_configuration_problems()
         partner = self.commercial_partner_id
         id_type = self._l10n_ec_sri_buyer_id_type()
         if not (partner.vat or "").strip():
@@ -307,13 +446,13 @@ class AccountMove(models.Model):
                 errors.append(_(
                     "The tax %(tax)s on line \"%(line)s\" has no SRI code: its tax group must be an IVA group "
                     "(VAT 0%%, 5%%, 8%%, 12%%, 13%%, 14%%, 15%%, not charged or exempt).",
-                    tax=tax.display_name, line=_text(line.name)[:60]))
+                    tax=tax.display_name, line=_short(line.name)))
             if not taxes - unknown:
                 errors.append(_("The line \"%s\" has no IVA tax: SRI needs one on every line (use VAT 0%% "
-                                "or exempt when no IVA applies).", _text(line.name)[:60]))
+                                "or exempt when no IVA applies).", _short(line.name)))
             if line.quantity < 0 or line.price_subtotal < 0:
                 errors.append(_("The line \"%s\" has a negative quantity or amount: SRI documents "
-                                "only accept positive lines.", _text(line.name)[:60]))
+                                "only accept positive lines.", _short(line.name)))
         doc_type = self._l10n_ec_sri_document_type()
         if doc_type in ("nota_credito", "nota_debito"):
             origin = self._l10n_ec_sri_origin()
@@ -322,6 +461,9 @@ class AccountMove(models.Model):
                                 "(use Credit Note / Debit Note on the invoice)."))
             elif not origin.l10n_latam_document_number:
                 errors.append(_("The modified document %s has no document number.", origin.display_name))
+            else:
+                errors.extend(self._l10n_ec_sri_check_origin(origin, doc_type))
+        errors.extend(self._l10n_ec_sri_check_texts(doc_type))
         if self.company_id.tax_calculation_rounding_method == "round_globally":
             # The SRI document carries each line's IVA rounded to cents; Odoo's total must be the same sum.
             per_line = sum(
@@ -335,3 +477,141 @@ class AccountMove(models.Model):
                     "Settings > Rounding Method to \"Round per Line\" and post again.",
                     odoo=self.currency_id.format(self.amount_tax), sri=self.currency_id.format(per_line)))
         return errors
+
+    def _l10n_ec_sri_check_origin(self, origin, doc_type):
+        """A nota de crédito / débito modifies an authorized comprobante (the SRI's rule); a nota de crédito
+        may not exceed what is left of its invoice (totals with IVA, in the invoice's currency, in cents)."""
+        errors = []
+        note = _("credit note") if doc_type == "nota_credito" else _("debit note")
+        state = origin.l10n_ec_sri_state
+        if state != "authorized":
+            hints = {
+                "to_send": _("It is still waiting to be sent: send it (Send to SRI) and post this note once the "
+                             "SRI has authorized it."),
+                "retry": _("The SRI has not answered yet: post this note once the SRI has authorized it."),
+                "received": _("The SRI received it but has not authorized it yet: post this note once it has."),
+                "returned": _("The SRI returned it without registering it: reset it to draft, fix it and post "
+                              "it again (or cancel it) instead of issuing a note."),
+                "not_authorized": _("The SRI did NOT AUTHORIZE it, so there is nothing to modify at the SRI: "
+                                    "cancel it, and issue a new invoice if needed."),
+                "annulled": _("It was annulled at the SRI: it cannot be modified any more."),
+            }
+            state_label = dict(origin._fields["l10n_ec_sri_state"]._description_selection(self.env)).get(state)
+            errors.append(_(
+                "This %(note)s modifies %(origin)s, which is not authorized by the SRI (SRI state: %(state)s); the "
+                "SRI only accepts notes that modify an authorized document. %(hint)s",
+                note=note, origin=origin.display_name, state=state_label or _("not issued to the SRI"),
+                hint=hints.get(state) or _("Only an invoice issued and authorized through the SRI can be "
+                                           "modified.")))
+        if doc_type == "nota_credito":
+            errors.extend(self._l10n_ec_sri_check_credited(origin))
+        return errors
+
+    def _l10n_ec_sri_check_credited(self, origin):
+        """What the posted credit notes of ``origin`` (and those being posted with this one) leave to credit."""
+        currency = origin.currency_id
+
+        def amount(move):
+            value = move.amount_total
+            if move.currency_id != currency:
+                value = move.currency_id._convert(value, currency, move.company_id,
+                                                  move.invoice_date or move.date or fields.Date.context_today(move))
+            return _dec(value)
+
+        Move = self.env["account.move"].sudo()
+        others = Move.search([
+            ("reversed_entry_id", "=", origin.id), ("move_type", "=", "out_refund"), ("state", "=", "posted"),
+            ("id", "!=", self.id),
+        ])
+        # credit notes of the same invoice posted in the same call count too (one batch, one check)
+        together = Move.browse(self.env.context.get("l10n_ec_sri_posting_ids") or ()).filtered(
+            lambda m: m.id != self.id and m.state == "draft" and m.move_type == "out_refund"
+            and m.reversed_entry_id == origin)
+        total = _dec(origin.amount_total)
+        credited = sum((amount(move) for move in others | together), Decimal(0))
+        this = amount(self)
+        left = max(total - credited, Decimal(0))
+        if this > left:
+            return [_(
+                "This credit note (%(amount)s) exceeds what is left to credit on %(invoice)s: the invoice totals "
+                "%(total)s, %(credited)s is already credited by its other credit notes%(together)s, so %(left)s "
+                "is left.",
+                amount=currency.format(float(this)), invoice=origin.display_name,
+                total=currency.format(float(total)), credited=currency.format(float(credited)),
+                together=_(" (including %s posted together with this one)", ", ".join(
+                    together.mapped(lambda m: m._l10n_ec_sri_label()))) if together else "",
+                left=currency.format(float(left)))]
+        return []
+
+    def _l10n_ec_sri_check_texts(self, doc_type):
+        """Texts longer than the SRI accepts where the document has no place for the rest: refused, never cut
+        (the labels of factura and nota de crédito lines and the infoAdicional values are split instead)."""
+        errors = []
+
+        def too_long(field, length, limit):
+            return _("%(field)s is %(length)s characters long; the SRI accepts at most %(limit)s. Shorten it.",
+                     field=field, length=length, limit=limit)
+
+        partner = self.commercial_partner_id
+        address = self._l10n_ec_sri_partner_address(partner) or ""
+        if len(address) > TEXT_MAX:  # also the buyer's dirección, which has no continuation
+            errors.append(too_long(
+                _("The address of the customer %s (Street, Street 2, City, State)", partner.display_name),
+                len(address), TEXT_MAX))
+        email = (self.partner_id.email or partner.email or "").split(",")[0].strip()
+        if len(email) > EMAIL_MAX:
+            errors.append(too_long(
+                _("The first email address of the customer %s", self.partner_id.display_name),
+                len(email), EMAIL_MAX))
+        if doc_type == "nota_credito":
+            reason = self._l10n_ec_sri_credit_reason()
+            if len(reason) > TEXT_MAX:
+                errors.append(too_long(
+                    _("The Customer Reference of this credit note (its reason, motivo, for the SRI)"),
+                    len(reason), TEXT_MAX))
+        seen_products = set()
+        for line in self._l10n_ec_sri_product_lines():
+            label = self._l10n_ec_sri_line_label(line)
+            if doc_type == "nota_debito":  # a razón has no detallesAdicionales to continue in
+                if len(label) > TEXT_MAX:
+                    errors.append(too_long(
+                        _("The Label of line \"%s\" (a reason, razón, of the debit note)", _short(label)),
+                        len(label), TEXT_MAX))
+                continue
+            if len(self._l10n_ec_sri_line_description(line)) > 1 + LINE_EXTRAS_MAX:
+                errors.append(_(
+                    "The Label of line \"%(line)s\" is %(length)s characters long; the SRI document holds at most "
+                    "about %(limit)s per line (a description of %(size)s characters and %(extras)s additional "
+                    "details of %(size)s, cut between words). Shorten it.",
+                    line=_short(label), length=len(label), limit=(1 + LINE_EXTRAS_MAX) * TEXT_MAX, size=TEXT_MAX,
+                    extras=LINE_EXTRAS_MAX))
+            product = line.product_id
+            if product and product not in seen_products:
+                seen_products.add(product)
+                code = self._l10n_ec_sri_main_code(product)
+                if len(code) > CODE_MAX:
+                    errors.append(too_long(
+                        _("The Internal Reference of product %s", product.display_name), len(code), CODE_MAX))
+                barcode = (product.barcode or "").strip()
+                if len(barcode) > CODE_MAX:
+                    errors.append(too_long(
+                        _("The Barcode of product %s", product.display_name), len(barcode), CODE_MAX))
+            unit = _text(line.product_uom_id.name)
+            if len(unit) > UNIT_MAX:
+                errors.append(too_long(
+                    _("The name of the unit of measure %(unit)s (line \"%(line)s\")", unit=_short(unit),
+                      line=_short(label)),
+                    len(unit), UNIT_MAX))
+        info = self._l10n_ec_sri_additional_info()
+        if len(info) > INFO_MAX:
+            errors.append(_(
+                "The additional information of this document (address, phone, email, Customer Reference) needs "
+                "%(count)s fields of %(size)s characters; the SRI accepts at most %(limit)s. Shorten the Customer "
+                "Reference.", count=len(info), size=TEXT_MAX, limit=INFO_MAX))
+        return errors
+
+    def _l10n_ec_sri_check_before_issue(self, prebuilt=None):
+        # the credit notes posted in one call are counted together against their invoice
+        # (``_l10n_ec_sri_check_credited``)
+        moves = self.with_context(l10n_ec_sri_posting_ids=tuple(self.ids))
+        return super(AccountMove, moves)._l10n_ec_sri_check_before_issue(prebuilt)

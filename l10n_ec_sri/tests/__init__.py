@@ -10,3 +10,4 @@ from . import test_integrity
 from . import test_mail_and_log
 from . import test_move_send
 from . import test_partner_identification
+from . import test_posting_checks
