@@ -112,8 +112,32 @@ def _sri_single_call(client, semaphore, kind, arg):
         return None, exc
 
 
+class L10nEcSriFlowRecord(models.AbstractModel):
+    """Records created and written by the SRI flow only (``FLOW``): anyone else gets the model's
+    ``_l10n_ec_sri_refuse`` message."""
+
+    _name = "l10n_ec_sri.flow.record"
+    _description = "Record written by the SRI flow only"
+
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        raise NotImplementedError
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().write(vals)
+
+
 class L10nEcSriDocument(models.Model):
     _name = "l10n_ec_sri.document"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI electronic document"
     _order = "id desc"
     _rec_name = "name"
@@ -184,17 +208,6 @@ class L10nEcSriDocument(models.Model):
             "Electronic documents are legal records kept as the SRI registered them: only the SRI flow "
             "(posting, sending, the SRI's answers, the annulment wizard of SRI administrators) can change "
             "them. Nobody, administrators included, can edit or delete them."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().write(vals)
 
     def unlink(self):
         if not is_flow(self.env) or any(doc._may_be_at_sri() or doc.exchange_ids for doc in self):

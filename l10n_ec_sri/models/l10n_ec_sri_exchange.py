@@ -6,7 +6,6 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .l10n_ec_sri_document import is_flow
 
 EXCHANGE_STATES = [
     ("RECIBIDA", "RECIBIDA"),
@@ -28,6 +27,7 @@ OUTCOMES = [
 
 class L10nEcSriExchange(models.Model):
     _name = "l10n_ec_sri.exchange"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI Web Service Exchange"
     _order = "create_date desc, id desc"
     _rec_name = "access_key"
@@ -61,17 +61,6 @@ class L10nEcSriExchange(models.Model):
     def _l10n_ec_sri_refuse(self):
         raise UserError(_("The log of exchanges with the SRI is append-only: its entries are written by the "
                           "SRI flow and nobody, administrators included, can add, change or delete them."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().write(vals)
 
     def unlink(self):
         self._l10n_ec_sri_refuse()
