@@ -4,6 +4,7 @@ import polib
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader
 
 LANGS = ("es", "es_EC")
 
@@ -30,6 +31,14 @@ class TestI18n(TransactionCase):
                 # An entry absent from the .pot is read by Odoo as obsolete: keep both in step.
                 extra = sorted({entry.msgid for entry in entries} - pot_ids)
                 self.assertFalse(extra, f"{lang}.po: msgids missing from the .pot: {extra}")
+
+    def test_pot_holds_every_term_of_the_module(self):
+        """A term added to the code, the views or the data without re-exporting the .pot would reach
+        Spanish-speaking users in English."""
+        exported = {source for module, *_rest, source, _value, _comments in
+                    TranslationModuleReader(self.env.cr, modules=["l10n_ec_sri"]) if module == "l10n_ec_sri" and source}
+        pot_ids = {entry.msgid for entry in self._catalog("l10n_ec_sri.pot") if not entry.obsolete}
+        self.assertFalse(sorted(exported - pot_ids), "terms missing from l10n_ec_sri.pot: re-export it")
 
     def test_es_ec_loaded(self):
         self.env["res.lang"]._activate_lang("es_EC")
