@@ -50,6 +50,17 @@ class TestSriRide(L10nEcSriFlowCase):
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertGreater(len(pdf), 5000)
 
+    def test_ride_prints_a_long_description_whole(self):
+        words = " ".join(f"palabra{i:03d}" for i in range(45)) + " FINDELTEXTO"  # about 500 characters
+        invoice = self._invoice(post=False)
+        invoice.invoice_line_ids.name = words
+        invoice.action_post()
+        self._run_queue()
+        self.assertEqual(invoice.l10n_ec_sri_state, "authorized", invoice.l10n_ec_sri_last_error)
+        html = self._html(invoice)
+        self.assertIn("palabra000", html)
+        self.assertIn("FINDELTEXTO", html)  # beyond the XML description's 300 characters
+
     def test_ride_credit_note(self):
         invoice = self._invoice(price=40.0)
         self._run_queue()
