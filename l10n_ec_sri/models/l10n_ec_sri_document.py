@@ -367,15 +367,23 @@ class L10nEcSriDocument(models.Model):
             clients[company.id] = client
         return client
 
-    def _known_received(self):
-        """Whether the SRI ever confirmed it has this document (RECIBIDA or error 43)."""
-        self.ensure_one()
-        return bool(self.env["l10n_ec_sri.exchange"].sudo().search_count([
-            ("document_id", "=", self.id),
-            ("access_key", "=", self.access_key),
-            ("kind", "=", "send"),
-            ("outcome", "in", ("received", "already_received")),
-        ], limit=1))
+    def _send_history(self):
+        """{document id: (a send of its key may have reached the SRI (any send but a DEVUELTA, answered
+        or not: the transaction that recorded ``sent`` may have died after it), the SRI confirmed it has
+        the key (RECIBIDA or error 43))} from the exchange log, for these documents."""
+        if not self:
+            return {}
+        self.env["l10n_ec_sri.exchange"].flush_model()
+        self.env.cr.execute("""
+            SELECT e.document_id,
+                   bool_or(e.outcome IS NULL OR e.outcome != 'rejected'),
+                   bool_or(e.outcome IN ('received', 'already_received'))
+              FROM l10n_ec_sri_exchange e
+              JOIN l10n_ec_sri_document d ON d.id = e.document_id AND d.access_key = e.access_key
+             WHERE e.document_id IN %s AND e.kind = 'send'
+          GROUP BY e.document_id
+        """, [tuple(self.ids)])
+        return {doc_id: (unanswered, received) for doc_id, unanswered, received in self.env.cr.fetchall()}
 
     def _process_batch(self, clients=None):
         """One step forward for each of these (locked) documents. Their SOAP calls run in a bounded
@@ -385,6 +393,7 @@ class L10nEcSriDocument(models.Model):
         call is committed BEFORE the call (a separate transaction outside tests), its answer written
         after: a crash leaves a record of every request that may have reached the SRI."""
         clients = {} if clients is None else clients
+        history = self._send_history()
         plans = {}
         semaphores = {}
         sizes = {}  # company id: its calls in flight
@@ -397,8 +406,9 @@ class L10nEcSriDocument(models.Model):
             if company.id not in semaphores:
                 sizes[company.id] = max(company.l10n_ec_sri_pool_size or 1, 1)
                 semaphores[company.id] = threading.BoundedSemaphore(sizes[company.id])
-            authorize_first = bool(doc.sent or doc.state == "received")
-            known_received = authorize_first and doc._known_received()
+            maybe_sent, known_received = history.get(doc.id, (False, False))
+            authorize_first = bool(doc.sent or doc.state == "received" or maybe_sent)
+            known_received = authorize_first and known_received
             signed = doc.xml_id.sudo().raw if not known_received else b""
             if not signed and not authorize_first:
                 doc.write({
@@ -444,6 +454,7 @@ class L10nEcSriDocument(models.Model):
                     doc_id, kind, exchange = futures.pop(future)
                     plan = plans[doc_id]
                     result, error = future.result()
+                    self._record_answer(plan, exchange, kind, result, error)
                     plan["calls"].append((kind, result, exchange))
                     plan["error"] = error
                     following = None if error else self._next_call(plan, kind, result)
@@ -500,23 +511,29 @@ class L10nEcSriDocument(models.Model):
             ids = env["l10n_ec_sri.exchange"].create(vals_list).ids
         return list(flow_env(Exchange).browse(ids))
 
-    def _log(self, kind, result, client, exchange=None):
+    @api.model
+    def _record_answer(self, plan, exchange, kind, result, error=None):
+        """Write the answer of a call on its exchange record, committed at once in a transaction of its
+        own outside tests: the record was inserted by another transaction after this one's snapshot
+        (REPEATABLE READ), so this one could not even see it, and the answer is kept whatever happens
+        to this transaction."""
         Exchange = self.env["l10n_ec_sri.exchange"]
-        vals = Exchange._l10n_ec_sri_values(self, kind, result, client.base_url)
-        if exchange:
+        if result is not None:
+            vals = Exchange._l10n_ec_sri_values(plan["doc"], kind, result, plan["client"].base_url)
+        else:
+            vals = {"error": _("No answer: %s", error)}
+        if not self._commit_allowed():
             flow_env(exchange).write(vals)
-            return exchange
-        return flow_env(Exchange).create(vals)
+            return
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+            env["l10n_ec_sri.exchange"].browse(exchange.id).write(vals)
+        exchange.invalidate_recordset()
 
     def _apply_calls(self, calls, client, error=None):
-        """Log the calls made for this document and apply their outcome."""
+        """Apply the outcome of the calls made for this document (their answers are already logged)."""
         self.ensure_one()
         Outcome = sri_client.Outcome
-        for kind, result, exchange in calls:
-            if result is not None:
-                self._log(kind, result, client, exchange)
-            elif exchange:
-                flow_env(exchange).write({"error": _("No answer: %s", error)})
         if error is not None:
             self._set_retry(_("Unexpected error while talking to the SRI: %s", error),
                             {"sent": True} if any(kind == "send" for kind, _r, _e in calls) else None)
@@ -660,12 +677,11 @@ class L10nEcSriDocument(models.Model):
         for start in range(0, len(ids), RIDE_CHUNK):
             chunk = ids[start:start + RIDE_CHUNK]
             self.env.flush_all()
-            self.env.cr.execute("""
+            locked = set(self._lock_rows("""
                 SELECT id FROM l10n_ec_sri_document
                  WHERE id IN %s AND state = 'authorized' AND ride_id IS NULL
                    FOR NO KEY UPDATE SKIP LOCKED
-            """, [tuple(chunk)])
-            locked = {row[0] for row in self.env.cr.fetchall()}
+            """, [tuple(chunk)]))
             todo = self._flow().browse([doc_id for doc_id in chunk if doc_id in locked])
             if not todo:
                 continue
@@ -681,6 +697,18 @@ class L10nEcSriDocument(models.Model):
             self._retry_mails(exclude=ids, company_ids=company_ids, commit=commit)
 
     @api.model
+    def _lock_rows(self, query, params):
+        """Ids locked by ``query`` (``... FOR NO KEY UPDATE SKIP LOCKED``); none when another worker
+        changed one of the rows since this transaction's snapshot (that worker finishes them)."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, params)
+                return [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("SRI: documents changed by another worker meanwhile, left to it")
+            return []
+
+    @api.model
     def _retry_mails(self, exclude=(), company_ids=None, commit=False):
         """Mail the authorized documents (of the last ``MAIL_RETRY_DAYS`` days) whose mail is due: never
         sent, or failed and its next try reached. Locked first (SKIP LOCKED)."""
@@ -694,14 +722,14 @@ class L10nEcSriDocument(models.Model):
         """
         if company_ids:
             query += " AND d.company_id IN %(company_ids)s"
-        self.env.cr.execute(query + " ORDER BY d.id LIMIT %(limit)s FOR NO KEY UPDATE OF d SKIP LOCKED", {
-            "now": fields.Datetime.now(),
-            "since": fields.Datetime.now() - timedelta(days=MAIL_RETRY_DAYS),
-            "exclude": tuple(exclude) or (0,),
-            "company_ids": tuple(company_ids or ()) or (0,),
-            "limit": DEFAULT_BATCH,
-        })
-        todo = self._flow().browse([row[0] for row in self.env.cr.fetchall()])
+        todo = self._flow().browse(self._lock_rows(
+            query + " ORDER BY d.id LIMIT %(limit)s FOR NO KEY UPDATE OF d SKIP LOCKED", {
+                "now": fields.Datetime.now(),
+                "since": fields.Datetime.now() - timedelta(days=MAIL_RETRY_DAYS),
+                "exclude": tuple(exclude) or (0,),
+                "company_ids": tuple(company_ids or ()) or (0,),
+                "limit": DEFAULT_BATCH,
+            }))
         if todo:
             todo._mail_authorized()
             if commit:

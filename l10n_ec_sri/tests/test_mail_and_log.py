@@ -138,6 +138,28 @@ class TestSriExchangeBeforeCall(L10nEcSriFlowCase):
             [exchange] = Document._prelog([(plan, "send")])
         self.assertEqual(len(cursors), 1)  # written (and committed) through a cursor of its own
         self.assertEqual((exchange.kind, exchange.state, exchange.document_id), ("send", "none", document))
+        # the answer too: the queue's own transaction may not even see the record
+        reception = plan["client"].send(document.xml_id.raw)
+        with patch.object(type(Document), "_commit_allowed", lambda self: True), \
+                patch.object(type(self.registry), "cursor", cursor):
+            Document._record_answer(plan, exchange, "send", reception)
+        self.assertEqual(len(cursors), 2)
+        self.assertEqual((exchange.state, exchange.outcome), ("RECIBIDA", "received"))
+
+    def test_crash_during_a_send_queries_before_sending_again(self):
+        """A send whose answer was never recorded (the worker died) may have reached the SRI: the next
+        run asks for the authorization first and does not send the key again."""
+        invoice = self._invoice()
+        document = document_mod.flow_env(invoice.l10n_ec_sri_document_id)
+        client = sri_client.SriClient(self.simulator.url)
+        plan = {"doc": document, "client": client}
+        self.env["l10n_ec_sri.document"]._prelog([(plan, "send")])  # what the killed worker left
+        client.send(document.xml_id.raw)                            # and its request reached the SRI
+        self.assertFalse(document.sent)                              # its transaction died
+        self._run_queue()
+        self.assertEqual(invoice.l10n_ec_sri_state, "authorized")
+        answered = document.exchange_ids.filtered("outcome").sorted("id")
+        self.assertEqual(answered.mapped("kind"), ["authorize"])     # no second send
 
 
 @tagged("post_install", "-at_install", "l10n_ec_sri")
