@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import _, fields, models
 from odoo.tools import float_is_zero
 
+from odoo.addons.l10n_ec_sri.sri import kinds as sri_kinds
+
 # l10n_ec tax group type -> IVA codigoPorcentaje (SPEC §5)
 VAT_CODES = {
     "zero_vat": "0",
@@ -22,8 +24,8 @@ VAT_CODES = {
     "vat08": "8",
     "vat13": "10",
 }
-# l10n_latam document type code -> core document type
-DOCUMENT_TYPES = {"01": "factura", "04": "nota_credito", "05": "nota_debito"}
+# l10n_latam document type code -> core document type, for the kinds account.move issues (sri.kinds)
+DOCUMENT_TYPES = {code: sri_kinds.BY_CODE[code].type for code in ("01", "04", "05")}
 # l10n_ec identification type (res.partner._l10n_ec_get_identification_type) -> tipoIdentificacionComprador
 ID_TYPES = {
     "ruc": "04",

@@ -11,3 +11,4 @@ from . import test_mail_and_log
 from . import test_move_send
 from . import test_partner_identification
 from . import test_posting_checks
+from . import test_golden
