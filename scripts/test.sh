@@ -16,6 +16,15 @@ core_passed=$(grep -oE "[0-9]+ passed" <<<"$summary" | grep -oE "[0-9]+" || echo
 core_failed=$(( $(grep -oE "[0-9]+ failed" <<<"$summary" | grep -oE "[0-9]+" || echo 0) + $(grep -oE "[0-9]+ error" <<<"$summary" | grep -oE "[0-9]+" || echo 0) ))
 [ "$core_rc" = 5 ] && core_rc=1   # "no tests collected" is a failure here
 
+run_rc=0; run_passed=0; run_failed=0
+if [ -z "${SRI_SKIP_ODOO:-}" ]; then
+  echo "== make run: the SRI simulator outlives Odoo =="
+  bash "$ROOT/scripts/test_run.sh" 2>&1 | tee "$log_dir/run.log"
+  run_rc=${PIPESTATUS[0]}
+  run_passed=$(grep -oE "^run: [0-9]+ passed" "$log_dir/run.log" | grep -oE "[0-9]+" || echo 0)
+  run_failed=$(grep -oE "[0-9]+ failed$" "$log_dir/run.log" | grep -oE "[0-9]+" || echo 1)
+fi
+
 if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
   echo "== Odoo modules: $SRI_MODULES (fresh database, demo data) =="
   db="sri_test_$(date +%s)_$$"
@@ -41,6 +50,6 @@ if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
   echo "Odoo log: $log_dir/odoo.log"
 fi
 
-echo "core: $core_passed passed, $core_failed failed; odoo: $odoo_passed passed, $odoo_failed failed"
-echo "$(( core_passed + odoo_passed )) passed, $(( core_failed + odoo_failed )) failed"
-[ "$core_rc" = 0 ] && [ "$odoo_rc" = 0 ]
+echo "core: $core_passed passed, $core_failed failed; make run: $run_passed passed, $run_failed failed; odoo: $odoo_passed passed, $odoo_failed failed"
+echo "$(( core_passed + run_passed + odoo_passed )) passed, $(( core_failed + run_failed + odoo_failed )) failed"
+[ "$core_rc" = 0 ] && [ "$run_rc" = 0 ] && [ "$odoo_rc" = 0 ]
