@@ -506,9 +506,14 @@ class L10nEcSriDocument(models.Model):
         Exchange = self.env["l10n_ec_sri.exchange"]
         if not self._commit_allowed():
             return list(flow_env(Exchange).create(vals_list))
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
-            ids = env["l10n_ec_sri.exchange"].create(vals_list).ids
+        try:
+            with self.env.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+                ids = env["l10n_ec_sri.exchange"].create(vals_list).ids
+        except psycopg2.errors.ForeignKeyViolation:
+            # documents issued in this very transaction (posted and sent in one call): not visible to
+            # another one, so their exchanges go with this transaction
+            return list(flow_env(Exchange).create(vals_list))
         return list(flow_env(Exchange).browse(ids))
 
     @api.model
@@ -527,8 +532,14 @@ class L10nEcSriDocument(models.Model):
             return
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
-            env["l10n_ec_sri.exchange"].browse(exchange.id).write(vals)
-        exchange.invalidate_recordset()
+            record = env["l10n_ec_sri.exchange"].browse(exchange.id)
+            found = bool(record.exists())
+            if found:
+                record.write(vals)
+        if found:
+            exchange.invalidate_recordset()
+        else:  # recorded by this transaction (see _prelog)
+            flow_env(exchange).write(vals)
 
     def _apply_calls(self, calls, client, error=None):
         """Apply the outcome of the calls made for this document (their answers are already logged)."""

@@ -216,3 +216,16 @@ class TestSriMessages(L10nEcSriFlowCase):
         # the technical detail stays in the exchange log, for support
         send = invoice.l10n_ec_sri_exchange_ids.filtered(lambda e: e.kind == "send")
         self.assertIn("ConnectionError", send.error)
+
+    def test_documents_of_this_transaction_logged_in_it(self):
+        """Posted and sent in one transaction (a server action, a script): another transaction cannot see
+        the document yet, so its exchanges are recorded by this one."""
+        invoice = self._invoice()
+        document = document_mod.flow_env(invoice.l10n_ec_sri_document_id)
+        plan = {"doc": document, "client": sri_client.SriClient(self.simulator.url)}
+        Document = self.env["l10n_ec_sri.document"]
+        with patch.object(type(Document), "_commit_allowed", lambda self: True), \
+                mute_logger("odoo.sql_db"):
+            [exchange] = Document._prelog([(plan, "send")])
+            Document._record_answer(plan, exchange, "send", plan["client"].send(document.xml_id.raw))
+        self.assertEqual((exchange.document_id, exchange.state, exchange.outcome), (document, "RECIBIDA", "received"))
