@@ -17,6 +17,12 @@ from odoo.addons.l10n_ec_sri.sri.constants import ECUADOR_TZ_NAME
 from .sri_adapter import VAT_CODES
 
 
+def _short(text, limit=40):
+    """``text`` on one line, cut to ``limit`` characters for a message (the whole text helps nobody)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "l10n_ec_sri.mixin"]
@@ -45,9 +51,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.name and self.name != "/":
             return self.name
-        partner = " ".join((self.partner_id.display_name or "?").split())
-        partner = partner if len(partner) <= 40 else partner[:39].rstrip() + "…"
-        return _("Draft of %(partner)s for %(amount)s", partner=partner, amount=self.currency_id.format(self.amount_total))
+        return _("Draft of %(partner)s for %(amount)s", partner=_short(self.partner_id.display_name or "?"),
+                 amount=self.currency_id.format(self.amount_total))
 
     def _l10n_ec_sri_mail_partner(self):
         return self.partner_id
@@ -72,9 +77,8 @@ class AccountMove(models.Model):
         if collection == "lines":
             lines = self._l10n_ec_sri_product_lines()
             if index < len(lines):
-                text = " ".join((lines[index].name or lines[index].product_id.display_name or "").split())
-                text = text if len(text) <= 40 else text[:39].rstrip() + "…"
-                return _("Line %(number)s (%(text)s)", number=index + 1, text=text)
+                return _("Line %(number)s (%(text)s)", number=index + 1,
+                         text=_short(lines[index].name or lines[index].product_id.display_name or ""))
         return False
 
     def _l10n_ec_sri_write_context(self):
@@ -177,15 +181,6 @@ class AccountMove(models.Model):
             return legal[0] if document.ride_id else super()._get_invoice_legal_documents(
                 filetype, allow_fallback=allow_fallback)
         return legal
-
-    def action_l10n_ec_sri_document(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "l10n_ec_sri.document",
-            "res_id": self.l10n_ec_sri_document_id.id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------
     # RIDE helpers (called from QWeb)

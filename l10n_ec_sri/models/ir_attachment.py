@@ -4,7 +4,7 @@ deleted by anyone but the SRI flow."""
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from .l10n_ec_sri_document import is_flow
+from .l10n_ec_sri_document import REGISTERED_STATES, is_flow
 
 #: What makes an attachment the file it is (its content and where it belongs).
 PROTECTED_FIELDS = frozenset({"raw", "datas", "db_datas", "store_fname", "url", "type", "res_model", "res_id",
@@ -22,10 +22,9 @@ class IrAttachment(models.Model):
             SELECT DISTINCT a.id
               FROM l10n_ec_sri_document d
               JOIN ir_attachment a ON a.id IN (d.authorized_xml_id, d.ride_id)
-                   OR (a.id = d.xml_id AND (d.sent OR d.state IN ('received', 'authorized', 'not_authorized',
-                                                                  'annulled', 'returned')))
+                   OR (a.id = d.xml_id AND (d.sent OR d.state IN %s))
              WHERE a.id IN %s
-        """, [tuple(self.ids)])
+        """, [REGISTERED_STATES + ("returned",), tuple(self.ids)])
         protected = [row[0] for row in self.env.cr.fetchall()]
         if protected:
             names = ", ".join(self.browse(protected).sudo().mapped("name"))

@@ -24,6 +24,7 @@ that only talks to the SRI; every database read and write stays in the cron's th
 document: the documents of a batch are locked (``FOR NO KEY UPDATE SKIP LOCKED``) until their outcome is
 committed.
 """
+import contextlib
 import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -69,7 +70,6 @@ MAIL_STATES = [
 #: Authorized documents whose mail failed are retried for this long.
 MAIL_RETRY_DAYS = 7
 DEFAULT_BATCH = 50
-DEFAULT_POOL = 8
 #: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
 BATCH_PER_CALL = 8
 # RIDEs rendered per wkhtmltopdf run.
@@ -235,10 +235,6 @@ class L10nEcSriDocument(models.Model):
         for doc in self:
             by_model.setdefault(doc.res_model, []).append(doc.res_id)
         return {model: self.env[model].browse(ids) for model, ids in by_model.items()}
-
-    def _kind(self):
-        self.ensure_one()
-        return sri_kinds.KINDS[self.kind]
 
     def _note(self, body):
         """Internal note on the source's chatter (no notification to compute)."""
@@ -489,6 +485,13 @@ class L10nEcSriDocument(models.Model):
             doc._set_retry(_("Unexpected error while processing the document: %s", exc))
 
     @api.model
+    @contextlib.contextmanager
+    def _own_transaction(self):
+        """An environment of the flow on a cursor of its own, committed when the block ends."""
+        with self.env.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+
+    @api.model
     def _prelog(self, items):
         """Exchange records of the calls about to be made (``items``: [(plan, kind)]), committed in a
         transaction of their own outside tests (the documents are locked FOR NO KEY UPDATE, which lets
@@ -507,8 +510,7 @@ class L10nEcSriDocument(models.Model):
         if not self._commit_allowed():
             return list(flow_env(Exchange).create(vals_list))
         try:
-            with self.env.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+            with self._own_transaction() as env:
                 ids = env["l10n_ec_sri.exchange"].create(vals_list).ids
         except psycopg2.errors.ForeignKeyViolation:
             # documents issued in this very transaction (posted and sent in one call): not visible to
@@ -530,8 +532,7 @@ class L10nEcSriDocument(models.Model):
         if not self._commit_allowed():
             flow_env(exchange).write(vals)
             return
-        with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {**self.env.context, FLOW_KEY: FLOW})
+        with self._own_transaction() as env:
             record = env["l10n_ec_sri.exchange"].browse(exchange.id)
             found = bool(record.exists())
             if found:
@@ -607,11 +608,16 @@ class L10nEcSriDocument(models.Model):
         base = float(self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri.retry_base_seconds", 60) or 60)
         return min(timedelta(seconds=base * 2 ** min(attempts, 16)), MAX_BACKOFF)
 
+    @api.model
+    def _next_try(self, attempts):
+        """(UTC datetime of the next try after ``attempts`` tries, the same in Ecuador's time)."""
+        next_try = fields.Datetime.now() + self._backoff(attempts)
+        return next_try, fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
+
     def _set_retry(self, reason, vals=None):
         self.ensure_one()
         attempts = self.attempts + 1
-        next_try = fields.Datetime.now() + self._backoff(attempts)
-        local = fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
+        next_try, local = self._next_try(attempts)
         self._flow().write({
             **(vals or {}),
             "state": "retry",
@@ -828,8 +834,7 @@ class L10nEcSriDocument(models.Model):
     def _set_mail_retry(self, exc):
         self.ensure_one()
         attempts = self.mail_attempts + 1
-        next_try = fields.Datetime.now() + self._backoff(attempts)
-        local = fields.Datetime.context_timestamp(self.with_context(tz=ECUADOR_TZ_NAME), next_try)
+        next_try, local = self._next_try(attempts)
         if isinstance(exc, (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable,
                             psycopg2.errors.DeadlockDetected)):
             reason = _("another user or process was changing the same customer or document at that moment")

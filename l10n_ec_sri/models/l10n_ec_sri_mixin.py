@@ -45,7 +45,6 @@ SRI_FIELDS = frozenset({
     "l10n_ec_sri_annul_reason", "l10n_ec_sri_exchange_ids", "l10n_ec_sri_mailed", "l10n_ec_sri_mail_state",
     "l10n_ec_sri_mail_error",
 })
-REGISTERED = ("received", "authorized", "not_authorized", "annulled")
 
 
 class L10nEcSriMixin(models.AbstractModel):
@@ -331,7 +330,7 @@ class L10nEcSriMixin(models.AbstractModel):
         for record in self:
             document = record.sudo().l10n_ec_sri_document_id
             try:
-                if document.state in REGISTERED or (document and document._may_be_at_sri()):
+                if document and document._may_be_at_sri():
                     raise UserError(_("The SRI already registered the access key %s of this document: "
                                       "it cannot be issued again.", document.access_key))
                 access_key = record._l10n_ec_sri_reusable_key()
