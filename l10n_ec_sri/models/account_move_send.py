@@ -21,7 +21,6 @@ before the module was installed) goes through Odoo unchanged.
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from .l10n_ec_sri_document import flow_env
 
 #: SRI states of a document the SRI may still authorize.
 PENDING_STATES = (False, "to_send", "retry", "received")
@@ -229,5 +228,5 @@ class AccountMoveSend(models.AbstractModel):
         if self._l10n_ec_sri_handles(move):
             document = move.sudo().l10n_ec_sri_document_id
             if document.state == "authorized" and not document.mailed:
-                flow_env(document).write({"mailed": True})
+                document._mark_mailed()
         return res

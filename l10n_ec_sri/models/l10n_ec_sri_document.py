@@ -821,8 +821,7 @@ class L10nEcSriDocument(models.Model):
                     source = doc._source().with_company(doc.company_id).with_context(mail_post_autofollow=False)
                     sent = source._l10n_ec_sri_send_mail(doc)
                     if sent:
-                        doc.write({"mailed": True, "mail_state": "sent", "mail_next_try": False,
-                                   "mail_error": False})
+                        doc._mark_mailed()
                     else:
                         doc.write({"mail_state": "none", "mail_next_try": False, "mail_error": _(
                             "The receiver has no e-mail address: add one to the contact and send the "
@@ -830,6 +829,10 @@ class L10nEcSriDocument(models.Model):
             except Exception as exc:  # noqa: BLE001 - retried by the next runs
                 _logger.warning("SRI: mail of %s could not be sent: %s", doc.display_name, exc)
                 doc._set_mail_retry(exc)
+
+    def _mark_mailed(self):
+        """The receiver got the authorized XML and the RIDE (by the queue or by Send & Print)."""
+        self._flow().write({"mailed": True, "mail_state": "sent", "mail_next_try": False, "mail_error": False})
 
     def _set_mail_retry(self, exc):
         self.ensure_one()

@@ -56,6 +56,7 @@ class TestMoveSend(L10nEcSriFlowCase):
         self.assertEqual({a.raw for a in mail.attachment_ids}, {xml.raw, ride.raw})
         self.assertTrue(invoice.is_move_sent)
         self.assertTrue(invoice.l10n_ec_sri_mailed)
+        self.assertEqual(invoice.l10n_ec_sri_mail_state, "sent")
         # the SRI files stay on the invoice
         self.assertEqual(invoice.l10n_ec_sri_ride_id, ride)
         self.assertEqual((ride | xml).mapped("res_id"), [invoice.id, invoice.id])
