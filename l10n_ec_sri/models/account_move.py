@@ -14,13 +14,7 @@ from odoo.exceptions import UserError
 from odoo.addons.l10n_ec_sri.sri import ride
 from odoo.addons.l10n_ec_sri.sri.constants import ECUADOR_TZ_NAME
 
-from .sri_adapter import VAT_CODES
-
-
-def _short(text, limit=40):
-    """``text`` on one line, cut to ``limit`` characters for a message (the whole text helps nobody)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+from .sri_adapter import VAT_CODES, _short
 
 
 class AccountMove(models.Model):
@@ -51,7 +45,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.name and self.name != "/":
             return self.name
-        return _("Draft of %(partner)s for %(amount)s", partner=_short(self.partner_id.display_name or "?"),
+        return _("Draft of %(partner)s for %(amount)s", partner=_short(self.partner_id.display_name or "?", 40),
                  amount=self.currency_id.format(self.amount_total))
 
     def _l10n_ec_sri_mail_partner(self):
@@ -78,7 +72,7 @@ class AccountMove(models.Model):
             lines = self._l10n_ec_sri_product_lines()
             if index < len(lines):
                 return _("Line %(number)s (%(text)s)", number=index + 1,
-                         text=_short(lines[index].name or lines[index].product_id.display_name or ""))
+                         text=_short(lines[index].name or lines[index].product_id.display_name or "", 40))
         return False
 
     def _l10n_ec_sri_write_context(self):
