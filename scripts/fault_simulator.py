@@ -62,6 +62,10 @@ def request_key(path, body):
     return "authorize", match.group(1).decode() if match else ""
 
 
+#: The key recorded for a request whose body did not arrive whole (its client died while sending it).
+INCOMPLETE = "(incomplete)"
+
+
 def install(db_path):
     witness = Witness(db_path + ".witness")
     original_body = server._Handler._body
@@ -71,7 +75,10 @@ def install(db_path):
         body = original_body(self)
         path = self.path.partition("?")[0]
         if path in server.WSDL_FILES:  # a SOAP request (POST): logged before any fault is applied
-            witness.add("request", *request_key(path, body))
+            kind, key = request_key(path, body)
+            if len(body) < int(self.headers.get("Content-Length") or 0):
+                key = INCOMPLETE
+            witness.add("request", kind, key)
         return body
 
     def receive(self, rec):
