@@ -39,6 +39,10 @@ def register(sub):
                    help="PEM (one or more certificates) or DER file of a CA the signing certificates must be "
                         "issued by (repeatable); none given: any certificate is trusted. An untrusted or "
                         "invalid signature is RECIBIDA, then NO AUTORIZADO 39, as SRI does")
+    m.add_argument("--seed", action="append", default=[], metavar="FILE_OR_DIR",
+                   help="serve an authorized document issued by somebody else (the <autorizacion> XML of the "
+                        "SRI portal, or a signed comprobante): autorizacionComprobante answers AUTORIZADO for "
+                        "its key. Repeatable; a directory means every *.xml in it")
     m.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request")
     m.set_defaults(func=_simulator)
 
@@ -118,13 +122,14 @@ def _simulator(args):
     try:
         sim = Simulator(port=args.port, db_path=args.db, host=args.host, environment=args.ambiente, knobs=knobs,
                         verbose=args.verbose, validate_schema=not args.no_schema,
-                        verify_signature=not args.no_signature, trusted_cas=args.trust_ca)
+                        verify_signature=not args.no_signature, trusted_cas=args.trust_ca, seed=args.seed)
         sim.start()
     except (ValueError, OSError) as exc:
         raise SriError(f"no se pudo iniciar el simulador: {exc}") from None
     cas = sim.knobs.trusted_cas.describe()
     trust = f"trusted CAs: {'; '.join(cas)}" if cas else "any certificate trusted (no --trust-ca)"
-    print(f"SRI simulator on {sim.url} (ambiente {args.ambiente}, db {sim.store.path}, {trust}); "
+    seeded = f", {len(sim.seeded)} seeded document(s)" if sim.seeded else ""
+    print(f"SRI simulator on {sim.url} (ambiente {args.ambiente}, db {sim.store.path}, {trust}{seeded}); "
           f"knobs: GET/POST {sim.url}/control; Ctrl-C to stop", flush=True)
     sim.serve_forever()
     return 0

@@ -9,6 +9,8 @@ Started by ``python -m sri simulator --port 8099 --db PATH`` or in-process::
 Signatures are checked as the real SRI does: not at Recepción (RECIBIDA) but at Autorización (NO
 AUTORIZADO 39 "FIRMA INVALIDA"). ``Simulator(trusted_cas=[...])`` / ``--trust-ca FILE`` sets the CAs
 the signing certificate must be issued by; none configured (the default) trusts any certificate.
+Documents issued by others are served once seeded: ``Simulator(seed=[file, dir, xml_bytes])``,
+``sim.seed(xml)``, ``--seed FILE_OR_DIR`` or ``POST /control {"seed": xml_text}``.
 See :mod:`sri.simulator.server`.
 """
 

@@ -24,6 +24,19 @@ certificates; an intermediate CA must itself be listed), CLI ``--trust-ca FILE``
 to the constructor's list). DEFAULT, no CA configured: any certificate is trusted (only the
 signature itself and KeyUsage are checked). ``verify_signature=False`` (``--no-signature``) skips
 all of it.
+
+Documents issued by others (a supplier's factura, a customer's retención) are served too: the
+simulator can be SEEDED with authorized XML files — the ``<autorizacion>`` file of the SRI portal
+or a bare signed comprobante (anything :func:`sri.received.read` accepts, with or without the
+authorization) — ``Simulator(seed=[path, dir, bytes, ...])``, ``sim.seed(xml)`` (returns the access
+key), CLI ``--seed FILE_OR_DIR`` (repeatable; a directory means every ``*.xml`` in it) or
+``POST /control {"seed": "<autorizacion>…"}`` (XML text or its base64, or a list of them; never
+a file path: the server would read its own files). A seeded key answers ``autorizacionComprobante``
+AUTORIZADO with its fechaAutorizacion (now when the file has none) and the comprobante, exactly
+like the documents the simulator authorized itself; its number is the access key (offline
+scheme). A seeded document is not checked against the simulator's ambiente, date tolerance or
+trusted CAs (it was authorized elsewhere); its schema, access key and signature integrity are.
+Sending it to Recepción answers 43 CLAVE ACCESO REGISTRADA, as SRI does.
 """
 
 from __future__ import annotations
@@ -256,6 +269,27 @@ class SriService:
             return reception_response("DEVUELTA", key, [checks.message(checks.E70)])
         return reception_response("RECIBIDA")
 
+    def seed(self, xml) -> str:
+        """Store an authorized document issued by somebody else (bytes or text: an ``<autorizacion>``
+        file, a SOAP answer, or a bare signed comprobante) so that Autorización serves it; returns
+        its access key. Raises ValueError (Spanish message) when it cannot be read."""
+        from .. import received
+        try:
+            doc = received.read(xml, require_authorization=False)
+        except received.ReceivedError as exc:
+            raise ValueError(f"no se puede sembrar el comprobante: {exc.message}") from None
+        now = self.clock().astimezone(ECUADOR_TZ).replace(microsecond=0)
+        authorized = doc.authorization_date or now
+        record = Record(
+            clave_acceso=doc.access_key, ruc=doc.issuer_ruc, cod_doc=doc.code, estab=doc.establishment,
+            pto_emi=doc.emission_point, secuencial=doc.sequential, ambiente=doc.environment,
+            fecha_emision=doc.emission_date.isoformat(), recibido=now.isoformat(), estado="AUTORIZADO",
+            fecha_autorizacion=authorized.isoformat(), mensajes=[], xml=doc.xml.encode("utf-8"))
+        self.store.seed(record)
+        with self._polls_lock:
+            self._polls.pop(doc.access_key, None)
+        return doc.access_key
+
     def autorizar(self, key: str, lote=False) -> bytes:
         key = (key or "").strip()
         record = self.store.get(key) if key else None
@@ -355,10 +389,13 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.partition("?")[0]
         body = self._body()
         if path == "/control":
+            seeded = None
             try:
                 values = json.loads(body or b"{}")
                 if not isinstance(values, dict):
                     raise ValueError("se espera un objeto JSON")
+                if "seed" in values:
+                    seeded = [sim.seed(_seed_payload(item)) for item in _as_list(values.pop("seed"))]
                 cas = values.get("trusted_cas")
                 cas = cas if isinstance(cas, list) else [] if cas in (None, "") else [cas]
                 if not all(isinstance(c, str) and "-----BEGIN" in c for c in cas):
@@ -368,7 +405,10 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, TypeError) as exc:
                 return self._send(400, json.dumps({"error": str(exc)}, ensure_ascii=False).encode(),
                                   "application/json")
-            return self._send(200, json.dumps(sim.status(), ensure_ascii=False).encode(), "application/json")
+            answer = sim.status()
+            if seeded is not None:
+                answer["seeded"] = seeded
+            return self._send(200, json.dumps(answer, ensure_ascii=False).encode(), "application/json")
         if path not in WSDL_FILES:
             return self._send(404, b"not found\n", "text/plain")
         sim._count("requests")
@@ -395,6 +435,52 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, answer)
 
 
+def _as_list(value):
+    return value if isinstance(value, list) else [] if value in (None, "") else [value]
+
+
+def _seed_payload(item) -> bytes:
+    """A seed sent to ``/control``: XML text, or the base64 of the file. Never a path."""
+    if not isinstance(item, str):
+        raise ValueError("seed: se espera el XML del comprobante (texto) o su base64")
+    text = item.lstrip("\ufeff \t\r\n")
+    if text.startswith("<"):
+        return text.encode("utf-8")
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("seed: se espera el XML del comprobante (texto que empieza con «<») o su base64; "
+                         "no se aceptan rutas de archivo") from None
+
+
+def seed_sources(items) -> list:
+    """Expand ``Simulator(seed=...)`` / ``--seed``: paths of files, directories (every ``*.xml`` in
+    them, sorted by name) and XML contents (bytes, or text starting with ``<``) → list of
+    ``(label, bytes)``. Raises ValueError for a missing path or an empty directory."""
+    out = []
+    for item in _as_list(items) if not isinstance(items, (list, tuple)) else items:
+        if isinstance(item, (bytes, bytearray)):
+            out.append(("bytes", bytes(item)))
+            continue
+        if isinstance(item, str) and item.lstrip("\ufeff \t\r\n").startswith("<"):
+            out.append(("texto", item.encode("utf-8")))
+            continue
+        path = os.fspath(item)
+        if os.path.isdir(path):
+            names = sorted(n for n in os.listdir(path) if n.lower().endswith(".xml"))
+            if not names:
+                raise ValueError(f"la carpeta {path} no contiene archivos .xml para sembrar")
+            for name in names:
+                with open(os.path.join(path, name), "rb") as fh:
+                    out.append((os.path.join(path, name), fh.read()))
+        elif os.path.isfile(path):
+            with open(path, "rb") as fh:
+                out.append((path, fh.read()))
+        else:
+            raise ValueError(f"no existe el archivo o carpeta {path} para sembrar")
+    return out
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -406,10 +492,12 @@ class Simulator:
 
     def __init__(self, port: int = 8099, db_path: str | None = None, host: str = "127.0.0.1",
                  environment: str = "1", knobs: dict | None = None, clock=None, verbose=False,
-                 validate_schema=True, verify_signature=True, trusted_cas=None):
+                 validate_schema=True, verify_signature=True, trusted_cas=None, seed=None):
         """``trusted_cas``: CA certificates (PEM/DER bytes, PEM text, file paths, ``cryptography``
         certificates; a PEM may hold several) the signing certificates must be issued by; ``None``
-        or empty (the default) trusts any certificate. Raises ValueError on an unreadable CA."""
+        or empty (the default) trusts any certificate. Raises ValueError on an unreadable CA.
+        ``seed``: authorized documents issued by others to serve (paths of files, directories of
+        ``*.xml``, XML bytes or text; see :meth:`seed`); ValueError when one cannot be read."""
         self.host = host
         self.port = port
         self.db_path = str(db_path or DEFAULT_DB)
@@ -427,6 +515,13 @@ class Simulator:
         self._stats_lock = threading.Lock()
         self._started_at = None
         self._wsdl_cache: dict[tuple, bytes] = {}
+        self.seeded: list[str] = []
+        if seed:
+            try:
+                self.seed_all(seed)
+            except BaseException:
+                self.store.close()
+                raise
 
     # --------------------------------------------------------------- lifecycle
     @property
@@ -479,6 +574,34 @@ class Simulator:
         self.knobs.update(values)
         return self.knobs.as_dict()
 
+    def seed(self, xml) -> str:
+        """Serve an authorized document issued by somebody else: ``xml`` is its content (bytes, or
+        text starting with ``<``: the ``<autorizacion>`` file or the bare signed comprobante) or the
+        path of one file. Returns its access key; raises ValueError when it cannot be read."""
+        if not isinstance(xml, (bytes, bytearray, str, os.PathLike)):
+            raise TypeError(f"seed: se esperan bytes, texto XML o una ruta (recibido {type(xml).__name__})")
+        if not isinstance(xml, (bytes, bytearray)) and os.path.isdir(os.fspath(xml)) \
+                and not str(xml).lstrip().startswith("<"):
+            raise ValueError(f"{xml} es una carpeta: use seed_all() para sembrar todos sus archivos .xml")
+        label, data = seed_sources([xml])[0]
+        try:
+            key = self.service.seed(data)
+        except ValueError as exc:
+            raise ValueError(f"{label}: {exc}" if label not in ("bytes", "texto") else str(exc)) from None
+        self.seeded.append(key)
+        return key
+
+    def seed_all(self, items) -> list[str]:
+        """:meth:`seed` each of ``items`` (files, directories of ``*.xml``, contents); the keys."""
+        keys = []
+        for label, data in seed_sources(items):
+            try:
+                keys.append(self.service.seed(data))
+            except ValueError as exc:
+                raise ValueError(f"{label}: {exc}" if label not in ("bytes", "texto") else str(exc)) from None
+        self.seeded.extend(keys)
+        return keys
+
     def _sleep(self, seconds):
         self._stopping.wait(seconds)
 
@@ -494,7 +617,7 @@ class Simulator:
 
     def status(self) -> dict:
         return {**self.knobs.as_dict(), "stats": self.stats(), "ambiente": self.service.environment,
-                "db": self.store.path, "url": self.url}
+                "db": self.store.path, "url": self.url, "seeded_keys": len(self.seeded)}
 
     def wsdl(self, path: str, base: str) -> bytes:
         key = (path, base)

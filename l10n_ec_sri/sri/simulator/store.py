@@ -1,6 +1,8 @@
 """State of the simulator: every received comprobante, in SQLite (WAL), safe for concurrent threads.
 
 A restart on the same file loses nothing: received keys stay received, authorized ones authorized.
+Documents issued by others (seeded with :meth:`Store.seed`) live in the same table: Autorización
+answers for them exactly as for the documents the simulator authorized itself.
 """
 
 from __future__ import annotations
@@ -132,6 +134,46 @@ class Store:
                     pass
                 raise
         return "ok", ""
+
+    def seed(self, rec: Record) -> str:
+        """Store ``rec`` (an already authorized document issued by somebody else) whatever its date.
+        Seeding the same key again replaces it (restarts with the same ``--seed`` files are
+        harmless). Returns ``"inserted"`` or ``"replaced"``; raises ValueError when another key
+        already holds the same issuer, type and number (the SRI would never have authorized both)."""
+        conn = self._conn()
+        values = (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.ambiente, rec.fecha_emision,
+                  rec.recibido, rec.estado, rec.fecha_autorizacion, json.dumps(rec.mensajes, ensure_ascii=False),
+                  rec.xml)
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                other = conn.execute(
+                    "SELECT clave_acceso FROM comprobante WHERE ruc = ? AND cod_doc = ? AND estab = ? "
+                    "AND pto_emi = ? AND secuencial = ? AND clave_acceso != ?",
+                    (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.clave_acceso)).fetchone()
+                if other:
+                    raise ValueError(f"el comprobante {rec.estab}-{rec.pto_emi}-{rec.secuencial} (codDoc "
+                                     f"{rec.cod_doc}) del RUC {rec.ruc} ya está registrado con otra clave de "
+                                     f"acceso ({other[0]})")
+                exists = conn.execute("SELECT 1 FROM comprobante WHERE clave_acceso = ?",
+                                      (rec.clave_acceso,)).fetchone()
+                if exists:
+                    conn.execute(
+                        "UPDATE comprobante SET ruc = ?, cod_doc = ?, estab = ?, pto_emi = ?, secuencial = ?, "
+                        "ambiente = ?, fecha_emision = ?, recibido = ?, estado = ?, fecha_autorizacion = ?, "
+                        "mensajes = ?, xml = ? WHERE clave_acceso = ?", values + (rec.clave_acceso,))
+                else:
+                    conn.execute(
+                        f"INSERT INTO comprobante ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (rec.clave_acceso,) + values)
+                conn.execute("COMMIT")
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+        return "replaced" if exists else "inserted"
 
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM comprobante").fetchone()[0]
