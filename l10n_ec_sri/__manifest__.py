@@ -35,6 +35,7 @@
         "report/ride_templates.xml",
         "wizard/l10n_ec_sri_annul_wizard_views.xml",
         "views/account_move_views.xml",
+        "views/account_journal_views.xml",
         "views/l10n_ec_sri_exchange_views.xml",
         "views/l10n_ec_sri_document_views.xml",
         # Views (actions before the menus that open them)

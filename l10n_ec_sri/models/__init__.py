@@ -2,10 +2,12 @@ from . import crypto
 from . import l10n_ec_sri_certificate
 from . import res_company
 from . import res_config_settings
+from . import account_journal
 from . import l10n_ec_sri_document
 from . import l10n_ec_sri_mixin
 from . import l10n_ec_sri_exchange
 from . import ir_attachment
+from . import l10n_ec_sri_reimbursement
 from . import sri_adapter
 from . import account_move
 from . import ir_actions_report

@@ -22,11 +22,33 @@ class AccountMove(models.Model):
     _inherit = ["account.move", "l10n_ec_sri.mixin"]
 
     l10n_ec_sri_is_document = fields.Boolean(compute="_compute_l10n_ec_sri_is_document")
+    l10n_ec_sri_is_liquidation = fields.Boolean(compute="_compute_l10n_ec_sri_is_document")
+    l10n_ec_sri_reimbursement_ids = fields.One2many(
+        "l10n_ec_sri.reimbursement", "move_id", string="Reimbursed documents", copy=True,
+        help="Liquidación de compra: the third parties' documents it reimburses (reembolsos).")
 
     @api.depends("move_type", "journal_id", "l10n_latam_document_type_id", "company_id")
     def _compute_l10n_ec_sri_is_document(self):
         for move in self:
             move.l10n_ec_sri_is_document = bool(move.journal_id) and move._l10n_ec_sri_is_document()
+            move.l10n_ec_sri_is_liquidation = bool(move.journal_id) and move._l10n_ec_sri_is_liquidation()
+
+    # ------------------------------------------------------------------
+    # Liquidación de compra: numbered by its journal, document type 03
+    # ------------------------------------------------------------------
+    def _is_manual_document_number(self):
+        if self.journal_id.l10n_ec_sri_liquidation and self.move_type == "in_invoice":
+            return False
+        return super()._is_manual_document_number()
+
+    def _get_l10n_latam_documents_domain(self):
+        domain = super()._get_l10n_latam_documents_domain()
+        if self.country_code == "EC" and self._l10n_ec_sri_is_liquidation():
+            # l10n_ec offers vendor bills the "invoice" types; a liquidación journal issues type 03 only
+            domain = [leaf for leaf in domain if not (isinstance(leaf, (list, tuple)) and leaf[0] in (
+                "internal_type", "id"))]
+            domain.append(("code", "=", "03"))
+        return domain
 
     # ------------------------------------------------------------------
     # Source hooks
@@ -179,36 +201,45 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # RIDE helpers (called from QWeb)
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_ride_values(self):
-        """Everything the RIDE prints that is not a plain field (called from QWeb)."""
+    def _l10n_ec_sri_ride_header_values(self):
+        """What the RIDE's issuer and document boxes print (``report_ride_header``), for every kind."""
         self.ensure_one()
         key = self.l10n_ec_sri_access_key or ""
         company = self.company_id
         values = {
             "title": self._l10n_ec_sri_document_title(),
-            "number": self.l10n_latam_document_number or self.name,
+            "number": self._l10n_ec_sri_document_name(),
             "barcode": False,
             "qr": False,
-            "amount_words": "",
             "environment": "PRODUCCIÓN" if company.l10n_ec_sri_environment == "2" else "PRUEBAS",
             "emission": "NORMAL",
             "authorization_date": "",
-            "rimpe": company._l10n_ec_sri_rimpe_legend() if hasattr(company, "_l10n_ec_sri_rimpe_legend") else "",
-            "buyer": self._l10n_ec_sri_buyer(),
-            "origin": self._l10n_ec_sri_origin() if self._l10n_ec_sri_document_type() != "factura" else False,
-            "additional_info": self._l10n_ec_sri_additional_info(),
+            "rimpe": company._l10n_ec_sri_rimpe_legend(),
         }
         if len(key) == 49 and key.isdigit():
             values["barcode"] = ride.data_uri(ride.barcode_png(key))
             values["qr"] = ride.data_uri(ride.qr_png(key))
-        try:
-            values["amount_words"] = ride.amount_in_words(round(self.amount_total, 2))
-        except Exception:  # noqa: BLE001 - a wording problem never blocks the RIDE
-            values["amount_words"] = ""
         if self.l10n_ec_sri_authorization_date:
             local = fields.Datetime.context_timestamp(
                 self.with_context(tz=ECUADOR_TZ_NAME), self.l10n_ec_sri_authorization_date)
             values["authorization_date"] = local.strftime("%d/%m/%Y %H:%M:%S")
+        return values
+
+    def _l10n_ec_sri_ride_values(self):
+        """Everything the RIDE prints that is not a plain field (called from QWeb)."""
+        self.ensure_one()
+        values = self._l10n_ec_sri_ride_header_values()
+        values.update({
+            "amount_words": "",
+            "buyer": self._l10n_ec_sri_buyer(),
+            "origin": self._l10n_ec_sri_origin() if self._l10n_ec_sri_document_type() in (
+                "nota_credito", "nota_debito") else False,
+            "additional_info": self._l10n_ec_sri_additional_info(),
+        })
+        try:
+            values["amount_words"] = ride.amount_in_words(round(self.amount_total, 2))
+        except Exception:  # noqa: BLE001 - a wording problem never blocks the RIDE
+            values["amount_words"] = ""
         # Subtotals and IVA per rate, as in the XML (IVA of each line rounded to cents).
         labels = {
             "not_charged_vat": "NO OBJETO DE IVA",

@@ -25,7 +25,7 @@ VAT_CODES = {
     "vat13": "10",
 }
 # l10n_latam document type code -> core document type, for the kinds account.move issues (sri.kinds)
-DOCUMENT_TYPES = {code: sri_kinds.BY_CODE[code].type for code in ("01", "04", "05")}
+DOCUMENT_TYPES = {code: sri_kinds.BY_CODE[code].type for code in ("01", "03", "04", "05")}
 # l10n_ec identification type (res.partner._l10n_ec_get_identification_type) -> tipoIdentificacionComprador
 ID_TYPES = {
     "ruc": "04",
@@ -123,10 +123,18 @@ class AccountMove(models.Model):
         journal = self.journal_id
         return bool(
             self.company_id.account_fiscal_country_id.code == "EC"
-            and journal.type == "sale"
             and journal.l10n_latam_use_documents
-            and self.move_type in ("out_invoice", "out_refund")
+            and ((journal.type == "sale" and self.move_type in ("out_invoice", "out_refund"))
+                 or self._l10n_ec_sri_is_liquidation())
         )
+
+    def _l10n_ec_sri_is_liquidation(self):
+        """A vendor bill on a purchase journal that issues liquidaciones de compra (``l10n_ec_sri_liquidation``):
+        the company issues it to a supplier without RUC, numbered by the journal."""
+        self.ensure_one()
+        journal = self.journal_id
+        return bool(journal.type == "purchase" and journal.l10n_ec_sri_liquidation
+                    and journal.l10n_latam_use_documents and self.move_type == "in_invoice")
 
     @staticmethod
     def _l10n_ec_sri_point_ok(value):
@@ -145,6 +153,8 @@ class AccountMove(models.Model):
                 and self._l10n_ec_sri_point_ok(journal.l10n_ec_emission)):
             return False
         code = self.l10n_latam_document_type_id.code
+        if self._l10n_ec_sri_is_liquidation():
+            return "liquidacion_compra" if code in (False, "03") else False
         if self.move_type == "out_refund":
             return "nota_credito" if code in (False, "04") else False
         if code == "05" or (self.debit_origin_id and code in (False, "05")):
@@ -170,7 +180,12 @@ class AccountMove(models.Model):
                 point=journal.l10n_ec_emission or _("empty")))
         document_type = self.l10n_latam_document_type_id
         code = document_type.code
-        if self.move_type == "out_refund" and code not in (False, "04"):
+        if self._l10n_ec_sri_is_liquidation() and code not in (False, "03"):
+            errors.append(_(
+                "The journal \"%(journal)s\" issues liquidaciones de compra: its bills must use the document type "
+                "Purchase Liquidation (03), not \"%(type)s\" (code %(code)s). Record other suppliers' bills on "
+                "another purchase journal.", journal=journal.display_name, type=document_type.display_name, code=code))
+        elif self.move_type == "out_refund" and code not in (False, "04"):
             errors.append(_(
                 "The document type \"%(type)s\" (code %(code)s) cannot be issued electronically to the SRI: a "
                 "customer credit note is issued as Credit Note (04). Choose that document type.",
@@ -364,9 +379,9 @@ class AccountMove(models.Model):
             "sequential": sequential,
             "environment": self.company_id.l10n_ec_sri_environment or "1",
             "emission_date": self.invoice_date or fields.Date.context_today(self),
-            "buyer": self._l10n_ec_sri_buyer(),
             "additional_info": self._l10n_ec_sri_additional_info(),
         }
+        data["supplier" if doc_type == "liquidacion_compra" else "buyer"] = self._l10n_ec_sri_buyer()
         if access_key:
             data["access_key"] = access_key
         lines = self._l10n_ec_sri_product_lines()
@@ -377,6 +392,13 @@ class AccountMove(models.Model):
                 "modified_doc_number": origin.l10n_latam_document_number or None,
                 "modified_doc_date": origin.invoice_date or None,
             })
+        if doc_type == "liquidacion_compra":
+            data.update({
+                "lines": [self._l10n_ec_sri_line(line) for line in lines],
+                "payments": self._l10n_ec_sri_payments(),
+            })
+            if self.l10n_ec_sri_reimbursement_ids:
+                data["reimbursements"] = self._l10n_ec_sri_reimbursements()
         if doc_type == "factura":
             data.update({
                 "lines": [self._l10n_ec_sri_line(line) for line in lines],
@@ -407,6 +429,26 @@ class AccountMove(models.Model):
             })
         return data
 
+    def _l10n_ec_sri_reimbursements(self):
+        """reembolsos of a liquidación de compra, one per reimbursed document (its IVA rates summed)."""
+        result = []
+        for line in self.l10n_ec_sri_reimbursement_ids:
+            partner = line.partner_id.commercial_partner_id
+            tax = line.tax_id
+            result.append({
+                "supplier_id_type": ID_TYPES.get(partner._l10n_ec_get_identification_type(), ""),
+                "supplier_identification": (partner.vat or "").strip(),
+                "supplier_kind": "02" if partner.is_company else "01",
+                "country": "593" if (partner.country_id.code or "EC") == "EC" else None,
+                "doc_type": line.document_type_id.code or "01",
+                "doc_number": (line.number or "").strip(),
+                "doc_date": line.date,
+                "authorization": (line.authorization or "").strip(),
+                "taxes": [{"code": "2", "rate_code": VAT_CODES.get(tax.tax_group_id.l10n_ec_type, ""),
+                           "rate": _dec(tax.amount), "base": _dec(line.base), "amount": _dec(line.amount)}],
+            })
+        return result
+
     def _l10n_ec_sri_final_consumer_limit(self):
         return Decimal(repr(self.company_id.l10n_ec_sri_final_consumer_limit or 0.0)).quantize(CENT)
 
@@ -419,7 +461,20 @@ class AccountMove(models.Model):
         errors = self._l10n_ec_sri_configuration_problems()
         partner = self.commercial_partner_id
         id_type = self._l10n_ec_sri_buyer_id_type()
-        if not (partner.vat or "").strip():
+        liquidation = self._l10n_ec_sri_is_liquidation()
+        if liquidation:
+            if not (partner.vat or "").strip():
+                errors.append(_("The supplier %s has no identification number (cédula, passport or foreign ID).",
+                                partner.display_name))
+            elif id_type == "04":
+                errors.append(_(
+                    "%s has a RUC: a supplier with RUC issues its own invoice, so no liquidación de compra can be "
+                    "issued to it. Record its invoice as a vendor bill on another purchase journal.",
+                    partner.display_name))
+            elif id_type not in ("05", "06", "08"):
+                errors.append(_("A liquidación de compra is issued to a supplier identified by cédula, passport or "
+                                "foreign ID; %s has none of them.", partner.display_name))
+        elif not (partner.vat or "").strip():
             errors.append(_("The customer %s has no identification number (RUC, cédula or passport).",
                             partner.display_name))
         elif not id_type:

@@ -12,3 +12,4 @@ from . import test_move_send
 from . import test_partner_identification
 from . import test_posting_checks
 from . import test_golden
+from . import test_liquidation
