@@ -220,3 +220,61 @@ class L10nEcSriDemo(models.AbstractModel):
         to_post.action_post()
         _logger.info("l10n_ec_sri demo: %s invoices of %s, %s posted and queued for the SRI",
                      len(plans), company.name, len(to_post))
+        self._l10n_ec_sri_demo_liquidation(company)
+        # drafts of the notes, posted by ir_cron_l10n_ec_sri_demo_notes once demo_invoice_1 is authorized
+        invoice = ref("l10n_ec_sri.demo_invoice_1")
+        reversal = self.env["account.move.reversal"].with_company(company).with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "reason": "Devolución de un computador portátil", "journal_id": journal.id, "date": today_ecuador()})
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        refund.invoice_date = today_ecuador()
+        refund.invoice_line_ids.filtered(lambda l: l.product_id == support).unlink()
+        refund.invoice_line_ids.write({"quantity": 1})
+        debit_vals = self._l10n_ec_sri_invoice_values(company, customer_company, [(support, 2, 35.0)], journal=journal)
+        debit_vals.update({"debit_origin_id": invoice.id, "l10n_latam_document_type_id": ref("l10n_ec.ec_dt_05").id})
+        debit = Move.create(debit_vals)
+        for xmlid, move in (("demo_credit_note_1", refund), ("demo_debit_note_1", debit)):
+            IMD._update_xmlids([{"xml_id": f"l10n_ec_sri.{xmlid}", "record": move, "noupdate": True}])
+
+    @api.model
+    def _l10n_ec_sri_demo_liquidation(self, company):
+        """A purchase journal issuing liquidaciones de compra (001-002) and one liquidación, posted and queued."""
+        Journal = self.env["account.journal"].sudo()
+        journal = Journal.search([("company_id", "=", company.id), ("l10n_ec_sri_liquidation", "=", True)], limit=1)
+        if not journal:
+            purchase = Journal.search([("company_id", "=", company.id), ("type", "=", "purchase")], limit=1)
+            journal = Journal.create({
+                "default_account_id": purchase.default_account_id.id,
+                "name": "Liquidaciones de compra", "code": "LIQ", "type": "purchase", "company_id": company.id,
+                "l10n_latam_use_documents": True, "l10n_ec_sri_liquidation": True,
+                "l10n_ec_entity": "001", "l10n_ec_emission": "002",
+                "l10n_ec_emission_address_id": company.partner_id.id,
+            })
+        tax_0 = self.env["account.chart.template"].with_company(company).ref("tax_vat_517_sup_07")
+        move = self.env["account.move"].with_company(company).create({
+            "move_type": "in_invoice", "company_id": company.id, "journal_id": journal.id,
+            "partner_id": self.env.ref("l10n_ec_sri.demo_partner_farmer").id, "invoice_date": today_ecuador(),
+            "invoice_line_ids": [Command.create({"name": "Quintales de maíz seco", "quantity": 12, "price_unit": 28.5,
+                                                 "tax_ids": [Command.set(tax_0.ids)]})],
+        })
+        self.env["ir.model.data"]._update_xmlids([{"xml_id": "l10n_ec_sri.demo_liquidation_1", "record": move,
+                                                    "noupdate": True}])
+        move.action_post()
+        return move
+
+    @api.model
+    def _l10n_ec_sri_demo_notes(self):
+        """Post the demo credit and debit notes once their invoice is authorized; then this job stops."""
+        notes = [self.env.ref(f"l10n_ec_sri.{xmlid}", raise_if_not_found=False)
+                 for xmlid in ("demo_credit_note_1", "demo_debit_note_1")]
+        notes = self.env["account.move"].union(*[note for note in notes if note]).filtered(lambda m: m.state == "draft")
+        cron = self.env.ref("l10n_ec_sri.ir_cron_l10n_ec_sri_demo_notes", raise_if_not_found=False)
+        if not notes:
+            if cron:
+                cron.sudo().active = False
+            return
+        invoice = self.env.ref("l10n_ec_sri.demo_invoice_1")
+        if invoice.l10n_ec_sri_state != "authorized":
+            return  # not yet: the SRI cron sends it
+        notes.action_post()
+        _logger.info("l10n_ec_sri demo: credit and debit notes of %s posted", invoice.name)
