@@ -29,6 +29,16 @@ if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
   # Ecuadorian users work in Spanish: the demo users get es_EC.
   psql -q -d "$DB" -c "UPDATE res_partner SET lang = 'es_EC' WHERE id IN
     (SELECT partner_id FROM res_users WHERE login IN ('admin', 'demo'))"
+else
+  # a database made before a module of the repository existed gets it (with its demo data)
+  missing=$(for module in $(tr ',' ' ' <<<"$SRI_MODULES"); do
+    state=$(psql -tAq -d "$DB" -c "SELECT state FROM ir_module_module WHERE name = '$module'")
+    [ "$state" = installed ] || echo "$module"
+  done | paste -sd, -)
+  if [ -n "$missing" ]; then
+    echo "[run] installing $missing in $DB"
+    "${ODOO[@]}" "${common[@]}" -i "$missing" --stop-after-init --http-port "$HTTP_PORT" --log-level=warn
+  fi
 fi
 
 sim_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$SIM_PORT") 2>/dev/null; }

@@ -410,24 +410,28 @@ class AccountMove(models.Model):
                 "lines": [self._l10n_ec_sri_line(line) for line in lines],
             })
         elif doc_type == "nota_debito":
-            taxes = {}
-            for line in lines:
-                for tax in self._l10n_ec_sri_line_taxes(line):
-                    key = (tax["code"], tax["rate_code"])
-                    if key in taxes:
-                        taxes[key]["base"] += tax["base"]
-                    else:
-                        taxes[key] = dict(tax)
             data.update({
                 "reasons": [
                     {"reason": self._l10n_ec_sri_line_label(line),
                      "amount": _dec(line.price_subtotal)}
                     for line in lines
                 ],
-                "taxes": list(taxes.values()),
+                "taxes": self._l10n_ec_sri_tax_summary(),
                 "payments": self._l10n_ec_sri_payments(),
             })
         return data
+
+    def _l10n_ec_sri_tax_summary(self):
+        """The IVA of the product lines summed per (code, rate code): core ``Tax`` dicts with their bases."""
+        taxes = {}
+        for line in self._l10n_ec_sri_product_lines():
+            for tax in self._l10n_ec_sri_line_taxes(line):
+                key = (tax["code"], tax["rate_code"])
+                if key in taxes:
+                    taxes[key]["base"] += tax["base"]
+                else:
+                    taxes[key] = dict(tax)
+        return list(taxes.values())
 
     def _l10n_ec_sri_reimbursements(self):
         """reembolsos of a liquidación de compra, one per reimbursed document (its IVA rates summed)."""

@@ -13,13 +13,16 @@ LANGS = ("es", "es_EC")
 
 @tagged("post_install", "-at_install", "l10n_ec_sri")
 class TestI18n(TransactionCase):
-    @staticmethod
-    def _catalog(name):
-        return polib.pofile(file_path(f"l10n_ec_sri/i18n/{name}"))
+    """The checks of one module's catalogs; another module of the suite subclasses it with its ``MODULE``."""
+
+    MODULE = "l10n_ec_sri"
+
+    def _catalog(self, name):
+        return polib.pofile(file_path(f"{self.MODULE}/i18n/{name}"))
 
     def test_po_files_complete(self):
-        pot_ids = {entry.msgid for entry in self._catalog("l10n_ec_sri.pot") if not entry.obsolete}
-        self.assertTrue(pot_ids, "l10n_ec_sri.pot has no entries")
+        pot_ids = {entry.msgid for entry in self._catalog(f"{self.MODULE}.pot") if not entry.obsolete}
+        self.assertTrue(pot_ids, f"{self.MODULE}.pot has no entries")
         for lang in LANGS:
             with self.subTest(lang=lang):
                 po = self._catalog(f"{lang}.po")
@@ -39,19 +42,21 @@ class TestI18n(TransactionCase):
         Spanish-speaking users in English."""
         # demo records (Spanish names of the demo company's products...) are not terms of the module
         demo_ids = set()
-        for path in get_manifest("l10n_ec_sri")["demo"]:
+        for path in get_manifest(self.MODULE)["demo"]:
             if path.endswith(".xml"):
-                demo_ids.update(record.get("id") for record in etree.parse(file_path(f"l10n_ec_sri/{path}")).iter("record"))
+                demo_ids.update(record.get("id")
+                                for record in etree.parse(file_path(f"{self.MODULE}/{path}")).iter("record"))
 
         def from_demo(xmlid):
             name = str(xmlid or "").split(".")[-1]
             return any(name == demo_id or name.startswith(demo_id + "_") for demo_id in demo_ids)
 
         exported = {source for module, _type, _name, xmlid, source, _value, _comments in
-                    TranslationModuleReader(self.env.cr, modules=["l10n_ec_sri"])
-                    if module == "l10n_ec_sri" and source and not from_demo(xmlid)}
-        pot_ids = {entry.msgid for entry in self._catalog("l10n_ec_sri.pot") if not entry.obsolete}
-        self.assertFalse(sorted(exported - pot_ids), "terms missing from l10n_ec_sri.pot: re-export it")
+                    TranslationModuleReader(self.env.cr, modules=[self.MODULE])
+                    if module == self.MODULE and source and not from_demo(xmlid)}
+        pot_ids = {entry.msgid for entry in self._catalog(f"{self.MODULE}.pot") if not entry.obsolete}
+        self.assertFalse(sorted(exported - pot_ids), f"terms missing from {self.MODULE}.pot: re-export it "
+                                                     "(scripts/i18n.sh)")
 
     def test_es_ec_loaded(self):
         self.env["res.lang"]._activate_lang("es_EC")

@@ -7,6 +7,7 @@ answers for them exactly as for the documents the simulator authorized itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -104,35 +105,47 @@ class Store:
             f"SELECT {COLUMNS} FROM comprobante WHERE clave_acceso = ?", (clave_acceso,)).fetchone()
         return Record.from_row(row) if row else None
 
-    def receive(self, rec: Record) -> tuple[str, str]:
-        """Insert ``rec`` unless its key or its number is taken. Returns ``("ok", "")``,
-        ``("43", key)`` (key already received) or ``("45", other_key)`` (sequential used by another key)."""
+    @contextlib.contextmanager
+    def _write(self):
+        """One write transaction (``BEGIN IMMEDIATE``), committed when the block ends normally, rolled back
+        when it raises or calls ``conn.execute("ROLLBACK")`` itself."""
         conn = self._conn()
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if conn.execute("SELECT 1 FROM comprobante WHERE clave_acceso = ?", (rec.clave_acceso,)).fetchone():
-                    conn.execute("ROLLBACK")
-                    return "43", rec.clave_acceso
-                other = conn.execute(
-                    "SELECT clave_acceso FROM comprobante WHERE ruc = ? AND cod_doc = ? AND estab = ? "
-                    "AND pto_emi = ? AND secuencial = ?",
-                    (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial)).fetchone()
-                if other:
-                    conn.execute("ROLLBACK")
-                    return "45", other[0]
-                conn.execute(
-                    f"INSERT INTO comprobante ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (rec.clave_acceso, rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.ambiente,
-                     rec.fecha_emision, rec.recibido, rec.estado, rec.fecha_autorizacion,
-                     json.dumps(rec.mensajes, ensure_ascii=False), rec.xml))
-                conn.execute("COMMIT")
+                yield conn
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
             except BaseException:
                 try:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
                 raise
+
+    @staticmethod
+    def _row(rec: Record) -> tuple:
+        """The columns of ``rec`` after its key, in ``COLUMNS`` order."""
+        return (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.ambiente, rec.fecha_emision,
+                rec.recibido, rec.estado, rec.fecha_autorizacion, json.dumps(rec.mensajes, ensure_ascii=False),
+                rec.xml)
+
+    def receive(self, rec: Record) -> tuple[str, str]:
+        """Insert ``rec`` unless its key or its number is taken. Returns ``("ok", "")``,
+        ``("43", key)`` (key already received) or ``("45", other_key)`` (sequential used by another key)."""
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM comprobante WHERE clave_acceso = ?", (rec.clave_acceso,)).fetchone():
+                conn.execute("ROLLBACK")
+                return "43", rec.clave_acceso
+            other = conn.execute(
+                "SELECT clave_acceso FROM comprobante WHERE ruc = ? AND cod_doc = ? AND estab = ? "
+                "AND pto_emi = ? AND secuencial = ?",
+                (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial)).fetchone()
+            if other:
+                conn.execute("ROLLBACK")
+                return "45", other[0]
+            conn.execute(f"INSERT INTO comprobante ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (rec.clave_acceso,) + self._row(rec))
         return "ok", ""
 
     def seed(self, rec: Record) -> str:
@@ -140,39 +153,24 @@ class Store:
         Seeding the same key again replaces it (restarts with the same ``--seed`` files are
         harmless). Returns ``"inserted"`` or ``"replaced"``; raises ValueError when another key
         already holds the same issuer, type and number (the SRI would never have authorized both)."""
-        conn = self._conn()
-        values = (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.ambiente, rec.fecha_emision,
-                  rec.recibido, rec.estado, rec.fecha_autorizacion, json.dumps(rec.mensajes, ensure_ascii=False),
-                  rec.xml)
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                other = conn.execute(
-                    "SELECT clave_acceso FROM comprobante WHERE ruc = ? AND cod_doc = ? AND estab = ? "
-                    "AND pto_emi = ? AND secuencial = ? AND clave_acceso != ?",
-                    (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.clave_acceso)).fetchone()
-                if other:
-                    raise ValueError(f"el comprobante {rec.estab}-{rec.pto_emi}-{rec.secuencial} (codDoc "
-                                     f"{rec.cod_doc}) del RUC {rec.ruc} ya está registrado con otra clave de "
-                                     f"acceso ({other[0]})")
-                exists = conn.execute("SELECT 1 FROM comprobante WHERE clave_acceso = ?",
-                                      (rec.clave_acceso,)).fetchone()
-                if exists:
-                    conn.execute(
-                        "UPDATE comprobante SET ruc = ?, cod_doc = ?, estab = ?, pto_emi = ?, secuencial = ?, "
-                        "ambiente = ?, fecha_emision = ?, recibido = ?, estado = ?, fecha_autorizacion = ?, "
-                        "mensajes = ?, xml = ? WHERE clave_acceso = ?", values + (rec.clave_acceso,))
-                else:
-                    conn.execute(
-                        f"INSERT INTO comprobante ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (rec.clave_acceso,) + values)
-                conn.execute("COMMIT")
-            except BaseException:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                raise
+        with self._write() as conn:
+            other = conn.execute(
+                "SELECT clave_acceso FROM comprobante WHERE ruc = ? AND cod_doc = ? AND estab = ? "
+                "AND pto_emi = ? AND secuencial = ? AND clave_acceso != ?",
+                (rec.ruc, rec.cod_doc, rec.estab, rec.pto_emi, rec.secuencial, rec.clave_acceso)).fetchone()
+            if other:
+                raise ValueError(f"el comprobante {rec.estab}-{rec.pto_emi}-{rec.secuencial} (codDoc "
+                                 f"{rec.cod_doc}) del RUC {rec.ruc} ya está registrado con otra clave de "
+                                 f"acceso ({other[0]})")
+            exists = conn.execute("SELECT 1 FROM comprobante WHERE clave_acceso = ?", (rec.clave_acceso,)).fetchone()
+            if exists:
+                conn.execute(
+                    "UPDATE comprobante SET ruc = ?, cod_doc = ?, estab = ?, pto_emi = ?, secuencial = ?, "
+                    "ambiente = ?, fecha_emision = ?, recibido = ?, estado = ?, fecha_autorizacion = ?, "
+                    "mensajes = ?, xml = ? WHERE clave_acceso = ?", self._row(rec) + (rec.clave_acceso,))
+            else:
+                conn.execute(f"INSERT INTO comprobante ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (rec.clave_acceso,) + self._row(rec))
         return "replaced" if exists else "inserted"
 
     def count(self) -> int:

@@ -1,0 +1,5 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import models
+from . import wizard
+from . import demo
+from .hooks import post_init_hook
