@@ -113,7 +113,7 @@ class AccountMove(models.Model):
             "l10n_latam_document_number": doc.number,
             "ref": f"{doc.number} - {doc.reason}" if doc.reason else doc.number,
             "l10n_ec_sri_supplier_authorization": doc.authorization_number or doc.access_key,
-            "invoice_line_ids": [fields.Command.create(self._l10n_ec_sri_received_line(company, line, taxes))
+            "invoice_line_ids": [fields.Command.create(self._l10n_ec_sri_received_line(company, line, taxes, journal))
                                  for line in self._l10n_ec_sri_received_lines(doc)],
         }
         origin = self._l10n_ec_sri_received_origin(company, doc, partner)
@@ -182,8 +182,9 @@ class AccountMove(models.Model):
             discount=Decimal("0"), subtotal=tax.base, taxes=[tax]) for tax in doc.tax_totals if tax.code == "2"]
 
     @api.model
-    def _l10n_ec_sri_received_line(self, company, line, taxes):
-        """The invoice line values of a ``ReceivedLine``."""
+    def _l10n_ec_sri_received_line(self, company, line, taxes, journal=None):
+        """The invoice line values of a ``ReceivedLine``; its account the product's expense account, else the
+        journal's default (given: Odoo would otherwise look up the partner's most used account per line)."""
         product = self._l10n_ec_sri_received_product(company, line)
         quantity, price = float(line.quantity or 0), float(line.unit_price or 0)
         gross = quantity * price
@@ -203,6 +204,10 @@ class AccountMove(models.Model):
         }
         if product:
             vals["product_id"] = product.id
+        account = (product.product_tmpl_id.with_company(company)._get_product_accounts()["expense"] if product
+                   else False) or (journal.default_account_id if journal else False)
+        if account:
+            vals["account_id"] = account.id
         return vals
 
     @api.model

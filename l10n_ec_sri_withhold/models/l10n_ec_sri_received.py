@@ -42,6 +42,10 @@ _DIGITS = re.compile(r"\d+")
 ACCESS_KEY_SIZE = 49
 
 
+#: Imported drafts are created without the chatter's "created" note nor field tracking: the received record
+#: (linked on the draft) tells where each comes from; the user's later changes are tracked as usual.
+IMPORT_CONTEXT = {"mail_create_nolog": True, "tracking_disable": True}
+
 class L10nEcSriReceived(models.Model):
     _name = "l10n_ec_sri.received"
     _inherit = ["l10n_ec_sri.flow.record"]
@@ -173,12 +177,15 @@ class L10nEcSriReceived(models.Model):
         Move = self.env["account.move"].with_company(company)
 
         def flush():
-            moves = Move.create([vals for _index, _doc, _raw, _existing, vals in pending])
-            for (index, doc, raw, existing, _vals), move in zip(pending, moves):
-                record = self._l10n_ec_sri_record(company, doc, raw, move,
-                                                  move._l10n_ec_sri_received_check_total(doc), existing)
-                flow_env(move).with_context(**move._l10n_ec_sri_write_context()).write(
-                    {"l10n_ec_sri_received_id": record.id})
+            # the records first, so that each move is created linked to its own (no write of the moves after)
+            records = [self._l10n_ec_sri_record(company, doc, raw, Move, False, existing,
+                                                partner=Move.env["res.partner"].browse(vals["partner_id"]))
+                       for _index, doc, raw, existing, vals in pending]
+            vals_list = [dict(vals, l10n_ec_sri_received_id=record.id)
+                         for (_index, _doc, _raw, _existing, vals), record in zip(pending, records)]
+            moves = flow_env(Move).with_context(**IMPORT_CONTEXT).create(vals_list).with_env(Move.env)
+            for (index, doc, _raw, _existing, _vals), move, record in zip(pending, moves, records):
+                flow_env(record).write({"move_id": move.id, "note": move._l10n_ec_sri_received_check_total(doc)})
                 imported[index] = record.with_env(self.env)
             pending.clear()
 
@@ -391,12 +398,14 @@ class L10nEcSriReceived(models.Model):
                 "has no legal value, and the company works in production.", number=doc.number, issuer=doc.issuer_name))
 
     @api.model
-    def _l10n_ec_sri_record(self, company, doc, raw, move, note, existing=None):
-        """The received record of ``doc`` (created with ``raw``, its authorized XML), linked to ``move``;
-        ``existing``: the record of a document whose move the user deleted, linked to the new one."""
+    def _l10n_ec_sri_record(self, company, doc, raw, move, note, existing=None, partner=None):
+        """The received record of ``doc`` (created with ``raw``, its authorized XML), linked to ``move`` (or to
+        none yet: its issuer is then ``partner``); ``existing``: the record of a document whose move the user
+        deleted, linked to the new one."""
         if existing:
-            flow_env(existing).write({"move_id": move.id, "note": note or False})
+            flow_env(existing).write({"move_id": move.id or False, "note": note or False})
             return existing
+        issuer = move.commercial_partner_id or move.partner_id or partner
         attachment = flow_env(self.env["ir.attachment"]).create({
             "name": f"{doc.access_key}.xml",
             "res_model": self._name,
@@ -410,7 +419,7 @@ class L10nEcSriReceived(models.Model):
             "access_key": doc.access_key,
             "code": doc.code,
             "version": doc.version,
-            "partner_id": move.commercial_partner_id.id or move.partner_id.id or False,
+            "partner_id": issuer.id if issuer else False,
             "issuer_ruc": doc.issuer_ruc,
             "issuer_name": doc.issuer_name,
             "number": doc.number,
@@ -419,7 +428,7 @@ class L10nEcSriReceived(models.Model):
             "authorization_date": _naive_utc(doc.authorization_date),
             "environment": doc.environment if doc.environment in ("1", "2") else False,
             "total": float(doc.total or 0),
-            "move_id": move.id,
+            "move_id": move.id or False,
             "xml_id": attachment.id,
             "note": note or False,
         })
