@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Reembolsos of a liquidación de compra: the third parties' comprobantes the company reimburses to the
 supplier (its ``reembolsos`` block). Part of the document: changed only while it is a draft."""
-from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError

@@ -110,7 +110,8 @@ class AccountMove(models.Model):
             "partner_id": partner.id,
             "invoice_date": doc.emission_date,
             "l10n_latam_document_type_id": doc_type.id,
-            "l10n_latam_document_number": doc.number,
+            # the name l10n_latam would write from the document number (one write per move less)
+            "name": f"{doc_type.doc_code_prefix} {doc.number}" if doc_type.doc_code_prefix else doc.number,
             "ref": f"{doc.number} - {doc.reason}" if doc.reason else doc.number,
             "l10n_ec_sri_supplier_authorization": doc.authorization_number or doc.access_key,
             "invoice_line_ids": [fields.Command.create(self._l10n_ec_sri_received_line(company, line, taxes, journal))

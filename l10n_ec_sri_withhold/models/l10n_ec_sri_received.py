@@ -46,6 +46,7 @@ ACCESS_KEY_SIZE = 49
 #: (linked on the draft) tells where each comes from; the user's later changes are tracked as usual.
 IMPORT_CONTEXT = {"mail_create_nolog": True, "tracking_disable": True}
 
+
 class L10nEcSriReceived(models.Model):
     _name = "l10n_ec_sri.received"
     _inherit = ["l10n_ec_sri.flow.record"]
