@@ -29,7 +29,7 @@ if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
   # Ecuadorian users work in Spanish: the demo users get es_EC.
   psql -q -d "$DB" -c "UPDATE res_partner SET lang = 'es_EC' WHERE id IN
     (SELECT partner_id FROM res_users WHERE login IN ('admin', 'demo'))"
-else
+elif [ "$(psql -tAq -d "$DB" -c "SELECT to_regclass('ir_module_module') IS NOT NULL" 2>/dev/null)" = t ]; then
   # a database made before a module of the repository existed gets it (with its demo data)
   missing=$(for module in $(tr ',' ' ' <<<"$SRI_MODULES"); do
     state=$(psql -tAq -d "$DB" -c "SELECT state FROM ir_module_module WHERE name = '$module'")
