@@ -57,6 +57,8 @@ def rate(count, seconds):
 
 
 class Bench:
+    MODULE = "l10n_ec_sri"  # installed in the benchmark's database
+
     def __init__(self, dbname, budget):
         self.dbname = dbname
         self.budget = budget
@@ -82,21 +84,21 @@ class Bench:
         from odoo.modules.registry import Registry
 
         if not self._db_exists():
-            print(f"[bench] creating database {self.dbname} with l10n_ec_sri (no demo data)...", flush=True)
+            print(f"[bench] creating database {self.dbname} with {self.MODULE} (no demo data)...", flush=True)
             t0 = time.perf_counter()
             odoo.service.db._create_empty_database(self.dbname)
-            config["init"] = {"l10n_ec_sri": 1}
+            config["init"] = {self.MODULE: 1}
             self.registry = Registry.new(self.dbname, update_module=True)
             config["init"] = {}
             print(f"[bench] database created in {time.perf_counter() - t0:.0f} s", flush=True)
         else:
             self.registry = Registry(self.dbname)
             with self.registry.cursor() as cr:
-                cr.execute("SELECT state FROM ir_module_module WHERE name = 'l10n_ec_sri'")
+                cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [self.MODULE])
                 row = cr.fetchone()
             if not row or row[0] != "installed":
-                print(f"[bench] installing l10n_ec_sri in {self.dbname}...", flush=True)
-                config["init"] = {"l10n_ec_sri": 1}
+                print(f"[bench] installing {self.MODULE} in {self.dbname}...", flush=True)
+                config["init"] = {self.MODULE: 1}
                 self.registry = Registry.new(self.dbname, update_module=True)
                 config["init"] = {}
         # Odoo's HTTP server, so that wkhtmltopdf finds the report CSS (as in production).

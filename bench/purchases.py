@@ -11,7 +11,8 @@ simulator subprocess. Figures, on N documents (default 1,000):
   ``autorizacionComprobante`` call each, then the same import);
 - retenciones: N posted vendor bills (untimed), each withheld by the wizard (proposal + confirm: entry,
   reconciliation, number, access key, XML, schema, signature, queue), committed per 100;
-- for comparison, posting N customer invoices (1 line) on the same company.
+- for comparison, posting N customer invoices (3 lines, as ``bench/odoo_flow.py``) on the same company, one
+  per ``action_post`` (a user posting one) and 100 per call.
 
     python bench/purchases.py [DATABASE] [--count 1000] [--budget SECONDS]
 
@@ -111,14 +112,18 @@ class PurchasesBench(Bench):
             done += len(bill_ids[start:start + BATCH])
         return done, time.perf_counter() - t0
 
-    def invoices(self, count, deadline):
+    def invoices(self, count, deadline, one_by_one=False):
+        """Post ``count`` new invoices: 100 per ``action_post`` (as a batch), or one per call like a user
+        (``one_by_one``, the match of one retención per wizard); committed per 100."""
         ids, _t = self.create_invoices(count)
         done, t0 = 0, time.perf_counter()
         for start in range(0, len(ids), BATCH):
             if time.monotonic() > deadline:
                 break
             with self.env() as env:
-                env["account.move"].browse(ids[start:start + BATCH]).action_post()
+                moves = env["account.move"].browse(ids[start:start + BATCH])
+                for group in (moves if one_by_one else [moves]):
+                    group.action_post()
                 env.cr.commit()
             done += len(ids[start:start + BATCH])
         return done, time.perf_counter() - t0
@@ -143,8 +148,10 @@ def main():
         bill_ids = bench.bills(n)
         done, seconds = bench.withhold(bill_ids, time.monotonic() + args.budget)
         print(f"retenciones, wizard to queued: {done} in {seconds:.1f} s = {rate(done, seconds):.1f} /s", flush=True)
-        done, seconds = bench.invoices(n, time.monotonic() + args.budget)
-        print(f"invoices posted (comparison): {done} in {seconds:.1f} s = {rate(done, seconds):.1f} /s", flush=True)
+        for one_by_one, how in ((True, "one per action_post"), (False, "100 per action_post")):
+            done, seconds = bench.invoices(n, time.monotonic() + args.budget, one_by_one=one_by_one)
+            print(f"invoices posted (comparison, {how}): {done} in {seconds:.1f} s = {rate(done, seconds):.1f} /s",
+                  flush=True)
     finally:
         sim.terminate()
         bench.restore_params()

@@ -456,10 +456,10 @@ class AccountMove(models.Model):
                 continue  # refused by the checks
             journal = move.journal_id
             sequential = journal._l10n_ec_sri_withhold_sequence().next_by_id()
-            move.l10n_ec_sri_withhold_number = "%s-%s-%s" % (
+            number = "%s-%s-%s" % (
                 journal.l10n_ec_entity.zfill(3), journal.l10n_ec_emission.zfill(3), str(sequential).zfill(9))
-            if not move.ref:
-                move.ref = _("Withholding %s", move.l10n_ec_sri_withhold_number)
+            move.write({"l10n_ec_sri_withhold_number": number,
+                        "ref": move.ref or _("Withholding %s", number)})
         return super()._post(soft=soft)
 
     def write(self, vals):
