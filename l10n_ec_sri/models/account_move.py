@@ -33,6 +33,14 @@ class AccountMove(models.Model):
             move.l10n_ec_sri_is_document = bool(move.journal_id) and move._l10n_ec_sri_is_document()
             move.l10n_ec_sri_is_liquidation = bool(move.journal_id) and move._l10n_ec_sri_is_liquidation()
 
+    @api.depends("needed_terms")
+    def _compute_invoice_date_due(self):
+        # Without payment terms Odoo dates the due date "today" in the user's time zone (UTC when none): in an
+        # Ecuadorian evening that is tomorrow, and the factura would carry a one-day plazo. Ecuador's today.
+        ecuador = self.filtered(lambda m: m.country_code == "EC")
+        super(AccountMove, self - ecuador)._compute_invoice_date_due()
+        super(AccountMove, ecuador.with_context(tz=ECUADOR_TZ_NAME))._compute_invoice_date_due()
+
     # ------------------------------------------------------------------
     # Liquidación de compra: numbered by its journal, document type 03
     # ------------------------------------------------------------------

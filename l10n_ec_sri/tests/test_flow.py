@@ -6,7 +6,7 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
 from odoo.addons.l10n_ec_sri.sri import signing as sri_signing
@@ -80,6 +80,18 @@ class TestSriFlow(L10nEcSriFlowCase):
         self.assertEqual(set(message.attachment_ids.mapped("name")), {authorized.name, ride.name})
         # nothing left in the queue
         self.assertFalse(self._run_queue())
+
+    def test_evening_in_ecuador_no_payment_term(self):
+        """At 21:00 in Ecuador it is already tomorrow in UTC: an invoice without payment terms is due today in
+        Ecuador, so its XML carries no plazo."""
+        utc_tomorrow = fields.Date.today() + timedelta(days=1)
+        with freeze_time(f"{utc_tomorrow} 02:00:00"):  # the day before, 21:00, in Ecuador
+            self.env.user.tz = False
+            ecuador_today = utc_tomorrow - timedelta(days=1)
+            invoice = self._invoice(invoice_date=ecuador_today)
+            self.assertEqual(invoice.invoice_date_due, ecuador_today)
+            pago = etree.fromstring(invoice.l10n_ec_sri_xml_id.raw).find("infoFactura/pagos/pago")
+            self.assertIsNone(pago.find("plazo"))
 
     def test_no_mail_when_disabled(self):
         self.company.l10n_ec_sri_send_mail = False
