@@ -155,11 +155,11 @@ class AccountMove(models.Model):
             })
         counterparts = {}
         for bill, amount in per_bill.items():
-            if float_is_zero(amount, precision_rounding=currency.rounding):
-                continue
             target = bill.line_ids.filtered(lambda l: l.account_id.account_type in ("asset_receivable",
                                                                                     "liability_payable"))[:1]
-            counterparts[bill] = len(aml)
+            if not float_is_zero(amount, precision_rounding=currency.rounding):
+                counterparts[bill] = len(aml)
+            # a retención of 0 (card payments, 332 / IVA 0 %) keeps a line of 0 per bill: an entry needs lines
             aml.append({
                 "name": _("Withholding of %s", bill._l10n_ec_sri_label()),
                 "account_id": (target.account_id or (partner.property_account_payable_id if issued

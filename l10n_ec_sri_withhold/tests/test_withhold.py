@@ -101,6 +101,16 @@ class TestWithhold(L10nEcSriFlowCase):
         _wizard, lines = self._proposal(self._bill(self.sociedad, self.goods, payment="19"))
         self.assertEqual(lines, [("profit", "332", 0.0, 100.0, 0.0), ("vat", "", 0.0, 15.0, 0.0)])
 
+    def test_card_payment_withheld_at_zero_issued(self):
+        bill = self._bill(self.sociedad, self.goods, payment="19")
+        withhold = self.env["account.move"].browse(self._wizard(bill).action_confirm()["res_id"])
+        self.assertEqual(withhold.state, "posted")
+        self.assertEqual(withhold.l10n_ec_sri_state, "to_send")
+        self.assertEqual(bill.amount_residual, 115.0)
+        retenciones = etree.fromstring(withhold.l10n_ec_sri_xml_id.raw).findall(".//retenciones/retencion")
+        self.assertEqual(sorted((r.findtext("codigoRetencion"), r.findtext("valorRetenido")) for r in retenciones),
+                         [("332", "0.00"), ("7", "0.00")])
+
     def test_proposal_without_taxpayer_type(self):
         wizard, lines = self._proposal(self._bill(self.untyped, self.service, price=100.0))
         self.assertEqual(lines, [("profit", "3440", 2.75, 100.0, 2.75), ("vat", "", 70.0, 15.0, 10.5)])
