@@ -7,6 +7,7 @@ from . import l10n_ec_sri_document
 from . import l10n_ec_sri_mixin
 from . import l10n_ec_sri_exchange
 from . import ir_attachment
+from . import l10n_ec_sri_move_part
 from . import l10n_ec_sri_reimbursement
 from . import sri_adapter
 from . import account_move

@@ -3,13 +3,11 @@
 supplier (its ``reembolsos`` block). Part of the document: changed only while it is a draft."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from .l10n_ec_sri_document import is_flow
 
 
 class L10nEcSriReimbursement(models.Model):
     _name = "l10n_ec_sri.reimbursement"
+    _inherit = ["l10n_ec_sri.move.part"]
     _description = "Reimbursed document (reembolso)"
     _order = "move_id, id"
 
@@ -35,20 +33,8 @@ class L10nEcSriReimbursement(models.Model):
             line.amount = (line.currency_id or self.env.company.currency_id).round(
                 line.base * (line.tax_id.amount or 0.0) / 100)
 
-    def _check_editable(self):
-        if not is_flow(self.env) and any(move.state != "draft" for move in self.move_id):
-            raise UserError(_("The reimbursed documents of a posted liquidación de compra cannot be changed."))
+    def _l10n_ec_sri_part_moves(self):
+        return self.move_id
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records._check_editable()
-        return records
-
-    def write(self, vals):
-        self._check_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self._check_editable()
-        return super().unlink()
+    def _l10n_ec_sri_part_locked_message(self):
+        return _("The reimbursed documents of a posted liquidación de compra cannot be changed.")

@@ -6,9 +6,6 @@ the retención's legal content (its ``docsSustento``) and what the ATS reads. Wr
 once the entry is posted nobody changes them.
 """
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import is_flow
 
 #: percentage of an IVA withholding -> its codigoRetencion (SRI table; SPEC §5)
 VAT_WITHHOLD_CODES = {0: "7", 10: "9", 20: "10", 30: "1", 50: "11", 70: "2", 100: "3"}
@@ -16,6 +13,7 @@ VAT_WITHHOLD_CODES = {0: "7", 10: "9", 20: "10", 30: "1", 50: "11", 70: "2", 100
 
 class L10nEcSriWithholdLine(models.Model):
     _name = "l10n_ec_sri.withhold.line"
+    _inherit = ["l10n_ec_sri.move.part"]
     _description = "Withholding line (comprobante de retención)"
     _order = "withhold_id, bill_id, tax_type desc, id"
 
@@ -41,23 +39,9 @@ class L10nEcSriWithholdLine(models.Model):
             return VAT_WITHHOLD_CODES.get(int(round(abs(tax.amount))), "")
         return (tax.l10n_ec_code_base or "").strip()
 
-    def _l10n_ec_sri_check_editable(self):
-        if is_flow(self.env):
-            return
-        if any(move.state != "draft" for move in self.withhold_id):
-            raise UserError(_("The lines of a posted withholding cannot be changed: they are its legal content. "
-                              "Cancel it and issue a new one if it is still possible."))
+    def _l10n_ec_sri_part_moves(self):
+        return self.withhold_id
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._l10n_ec_sri_check_editable()
-        return lines
-
-    def write(self, vals):
-        self._l10n_ec_sri_check_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self._l10n_ec_sri_check_editable()
-        return super().unlink()
+    def _l10n_ec_sri_part_locked_message(self):
+        return _("The lines of a posted withholding cannot be changed: they are its legal content. Cancel it and "
+                 "issue a new one if it is still possible.")
