@@ -355,10 +355,7 @@ class L10nEcSriDocument(models.Model):
         company = self.company_id
         if clients is not None and company.id in clients:
             return clients[company.id]
-        params = self.env["ir.config_parameter"].sudo()
-        connect = float(params.get_param("l10n_ec_sri.connect_timeout", 10))
-        read = float(params.get_param("l10n_ec_sri.read_timeout", 30))
-        client = sri_client.get_client(company._l10n_ec_sri_endpoint_url(), connect, read)
+        client = company._l10n_ec_sri_client()
         if clients is not None:
             clients[company.id] = client
         return client

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.l10n_ec_sri.sri import client as sri_client
+
 SIMULATOR_URL = "http://127.0.0.1:8099"
 
 # Exact legends of <contribuyenteRimpe> in the XML: never translated.
@@ -174,6 +176,14 @@ class ResCompany(models.Model):
         if not url:
             raise UserError(_("Enter the URL of the custom SRI web services of %s.", self.name))
         return url
+
+    def _l10n_ec_sri_client(self):
+        """The SRI client of the company: its web services, with the configured connect / read timeouts."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        connect = float(params.get_param("l10n_ec_sri.connect_timeout", 10))
+        read = float(params.get_param("l10n_ec_sri.read_timeout", 30))
+        return sri_client.get_client(self._l10n_ec_sri_endpoint_url(), connect, read)
 
     def _l10n_ec_sri_rimpe_legend(self):
         """Exact <contribuyenteRimpe> text, or False when the company is not in RIMPE."""

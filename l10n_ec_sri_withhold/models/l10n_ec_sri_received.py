@@ -196,7 +196,7 @@ class L10nEcSriReceived(models.Model):
                     self._l10n_ec_sri_check_new(company, value, seen)
                 doc, raw = self._l10n_ec_sri_load(kind, value, fetched)
                 if doc.code == "07":
-                    imported[index] = self._l10n_ec_sri_import_one(company, doc, raw, seen)
+                    imported[index] = self._l10n_ec_sri_import_withhold(company, doc, raw, seen)
                     continue
                 existing = self._l10n_ec_sri_check_new(company, doc.access_key, seen, doc.number)
                 self._l10n_ec_sri_check_document(company, doc)
@@ -281,14 +281,6 @@ class L10nEcSriReceived(models.Model):
         return sri_received.from_authorization(auth), auth.to_xml()
 
     @api.model
-    def _l10n_ec_sri_client(self, company):
-        """The SRI client of ``company``, with the engine's timeouts."""
-        params = self.env["ir.config_parameter"].sudo()
-        connect = float(params.get_param("l10n_ec_sri.connect_timeout", 10))
-        read = float(params.get_param("l10n_ec_sri.read_timeout", 30))
-        return sri_client.get_client(company._l10n_ec_sri_endpoint_url(), connect, read)
-
-    @api.model
     def _l10n_ec_sri_fetch(self, company, keys):
         """{key: client.Authorization} of ``keys`` (each asked once), at most the company's pool size in flight;
         every call is logged in the exchanges with the SRI."""
@@ -296,7 +288,7 @@ class L10nEcSriReceived(models.Model):
         if not keys:
             return {}
         try:
-            client = self._l10n_ec_sri_client(company)
+            client = company._l10n_ec_sri_client()
         except Exception as exc:  # noqa: BLE001 - a company without a usable endpoint: every key says so
             error = _("the SRI web service of %(company)s cannot be used: %(error)s", company=company.display_name,
                       error=exc)
@@ -333,20 +325,16 @@ class L10nEcSriReceived(models.Model):
     # Importing one document
     # ------------------------------------------------------------------
     @api.model
-    def _l10n_ec_sri_import_one(self, company, doc, raw, seen):
-        """The record of ``doc`` (``raw``: its authorized XML) imported for ``company`` with its move, or a
-        UserError (nothing is left)."""
+    def _l10n_ec_sri_import_withhold(self, company, doc, raw, seen):
+        """The record of a customer's retención ``doc`` (``raw``: its authorized XML) imported for ``company``
+        with its posted entry, or a UserError (nothing is left). The vendor documents are created in batches
+        by ``_l10n_ec_sri_import_batch``."""
         existing = self._l10n_ec_sri_check_new(company, doc.access_key, seen, doc.number)
         seen.add(doc.access_key)
         self._l10n_ec_sri_check_document(company, doc)
         with self.env.cr.savepoint():
-            if doc.code == "07":
-                move = self.env["account.move"]._l10n_ec_sri_received_withhold(company, doc)
-                note = False
-            else:
-                partner = self._l10n_ec_sri_partner(company, doc)
-                move, note = self.env["account.move"]._l10n_ec_sri_received_bill(company, doc, partner)
-            record = self._l10n_ec_sri_record(company, doc, raw, move, note, existing)
+            move = self.env["account.move"]._l10n_ec_sri_received_withhold(company, doc)
+            record = self._l10n_ec_sri_record(company, doc, raw, move, False, existing)
             flow_env(move).with_context(**move._l10n_ec_sri_write_context()).write(
                 {"l10n_ec_sri_received_id": record.id})
         return record.with_env(self.env)
@@ -436,7 +424,6 @@ class L10nEcSriReceived(models.Model):
         attachment.write({"res_id": record.id})
         return record
 
-
     # ------------------------------------------------------------------
     # The issuer
     # ------------------------------------------------------------------
@@ -461,7 +448,7 @@ class L10nEcSriReceived(models.Model):
             "is_company": True,
             "country_id": self.env.ref("base.ec").id,
             # the issuer of an SRI document is always identified by its RUC (04)
-            "l10n_latam_identification_type_id": self._l10n_ec_sri_identification_type("04").id,
+            "l10n_latam_identification_type_id": self.env.ref("l10n_ec.ec_ruc").id,
             "street": (doc.issuer_address or "")[:250] or False,
         }
         problem = self.env["res.partner"].new(vals)._l10n_ec_sri_identification_problem()
@@ -472,18 +459,6 @@ class L10nEcSriReceived(models.Model):
         # the contact comes from a document the SRI authorized, its RUC checked: the import creates it even for
         # users without the "Contact Creation" right (SRI editors record their suppliers' documents)
         return self.env["res.partner"].sudo().create(vals).sudo(False)
-
-    @api.model
-    def _l10n_ec_sri_identification_type(self, code):
-        """The l10n_latam identification type of an SRI identification code (04 RUC, 05 cédula, 06 passport,
-        08 foreign ID)."""
-        xmlid = {
-            "04": "l10n_ec.ec_ruc",
-            "05": "l10n_ec.ec_dni",
-            "06": "l10n_latam_base.it_pass",
-            "08": "l10n_latam_base.it_fid",
-        }.get(code, "l10n_ec.ec_ruc")
-        return self.env.ref(xmlid)
 
 
 class IrAttachment(models.Model):
