@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
-from odoo.addons.l10n_ec_sri.models.sri_adapter import ID_TYPES, _dec, _named_pieces, _text
+from odoo.addons.l10n_ec_sri.models.sri_adapter import ID_TYPES, VAT_CODES, _dec, _named_pieces, _text
 
 #: ATS table 5 (sustento tributario) most companies use; the code comes from the bill's purchase taxes.
 SUPPORT_CODES = [
@@ -284,13 +284,17 @@ class AccountMove(models.Model):
         return errors
 
     def _l10n_ec_sri_vat_amount(self):
-        """The IVA of a bill (the base of its IVA withholdings)."""
+        """The IVA of a bill (the most its IVA withholdings may take as base)."""
         self.ensure_one()
+        return sum(self._l10n_ec_sri_line_vat(line) for line in self._l10n_ec_sri_product_lines())
+
+    @api.model
+    def _l10n_ec_sri_line_vat(self, line):
+        """The IVA of an invoice line, each rate rounded to cents as in the SRI document."""
         total = 0.0
-        for line in self.line_ids.filtered("tax_line_id"):
-            if line.tax_line_id.tax_group_id.l10n_ec_type in (
-                    "vat05", "vat08", "vat12", "vat13", "vat14", "vat15"):
-                total += abs(line.balance)
+        for tax in line.tax_ids.flatten_taxes_hierarchy():
+            if VAT_CODES.get(tax.tax_group_id.l10n_ec_type) and tax.amount_type == "percent" and tax.amount > 0:
+                total += line.currency_id.round(line.price_subtotal * tax.amount / 100)
         return total
 
     def _l10n_ec_sri_support_authorization(self):

@@ -90,12 +90,6 @@ class AccountMove(models.Model):
     # Factura, nota de crédito, nota de débito -> draft vendor document
     # ------------------------------------------------------------------
     @api.model
-    def _l10n_ec_sri_received_bill(self, company, doc, partner):
-        """(the draft vendor bill / credit note / debit note of ``doc``, a note about it or False)."""
-        move = self.with_company(company).create(self._l10n_ec_sri_received_bill_vals(company, doc, partner))
-        return move, move._l10n_ec_sri_received_check_total(doc)
-
-    @api.model
     def _l10n_ec_sri_received_bill_vals(self, company, doc, partner):
         """The values of the draft vendor bill / credit note / debit note of ``doc`` (UserError when it cannot
         be made: no journal, a tax without counterpart, ...)."""

@@ -18,7 +18,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from odoo.addons.l10n_ec_sri.models.sri_adapter import VAT_CODES
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
 from ..models.account_move import CARD_PAYMENTS
@@ -121,7 +120,7 @@ class L10nEcSriWithholdWizard(models.TransientModel):
                                   else company.l10n_ec_sri_withhold_goods_tax_id))
                 if profit:
                     amounts[("profit", profit)] += line.price_subtotal
-                vat = self._line_vat(line)
+                vat = bill._l10n_ec_sri_line_vat(line)
                 if vat:
                     if card:
                         vat_tax = chart("tax_withhold_vat_0")
@@ -139,15 +138,6 @@ class L10nEcSriWithholdWizard(models.TransientModel):
                 lines.append({"bill_id": bill.id, "tax_type": tax_type, "tax_id": tax.id, "base": base,
                               "amount": company.currency_id.round(base * abs(tax.amount) / 100)})
         return lines, warnings
-
-    @api.model
-    def _line_vat(self, line):
-        """The IVA of an invoice line, each rate rounded to cents as in the SRI document."""
-        total = 0.0
-        for tax in line.tax_ids.flatten_taxes_hierarchy():
-            if VAT_CODES.get(tax.tax_group_id.l10n_ec_type) and tax.amount_type == "percent" and tax.amount > 0:
-                total += line.currency_id.round(line.price_subtotal * tax.amount / 100)
-        return total
 
     # ------------------------------------------------------------------
     # Confirm
