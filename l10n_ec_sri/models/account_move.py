@@ -141,12 +141,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Cancel / reset guards and annulment
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_pending_at_sri(self):
-        """True when the SRI has, or may have, this document (and it is not final yet)."""
-        self.ensure_one()
-        state = self.l10n_ec_sri_state
-        return state in ("received", "authorized") or (state in ("to_send", "retry") and self.l10n_ec_sri_sent)
-
     def button_cancel(self):
         for move in self:
             if move.l10n_ec_sri_state == "authorized":
@@ -209,30 +203,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # RIDE helpers (called from QWeb)
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_ride_header_values(self):
-        """What the RIDE's issuer and document boxes print (``report_ride_header``), for every kind."""
-        self.ensure_one()
-        key = self.l10n_ec_sri_access_key or ""
-        company = self.company_id
-        values = {
-            "title": self._l10n_ec_sri_document_title(),
-            "number": self._l10n_ec_sri_document_name(),
-            "barcode": False,
-            "qr": False,
-            "environment": "PRODUCCIÓN" if company.l10n_ec_sri_environment == "2" else "PRUEBAS",
-            "emission": "NORMAL",
-            "authorization_date": "",
-            "rimpe": company._l10n_ec_sri_rimpe_legend(),
-        }
-        if len(key) == 49 and key.isdigit():
-            values["barcode"] = ride.data_uri(ride.barcode_png(key))
-            values["qr"] = ride.data_uri(ride.qr_png(key))
-        if self.l10n_ec_sri_authorization_date:
-            local = fields.Datetime.context_timestamp(
-                self.with_context(tz=ECUADOR_TZ_NAME), self.l10n_ec_sri_authorization_date)
-            values["authorization_date"] = local.strftime("%d/%m/%Y %H:%M:%S")
-        return values
-
     def _l10n_ec_sri_ride_values(self):
         """Everything the RIDE prints that is not a plain field (called from QWeb)."""
         self.ensure_one()

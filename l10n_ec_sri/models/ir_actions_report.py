@@ -8,7 +8,6 @@ from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 _logger = logging.getLogger(__name__)
 
-RIDE_REPORT = "l10n_ec_sri.report_ride"
 # Context key set while several RIDEs are printed together: their HTML documents are merged into one.
 MERGE_CONTEXT = "l10n_ec_sri_ride_merge"
 
@@ -77,6 +76,13 @@ class IrActionsReport(models.Model):
         # (used in test mode, where fetching them from the test HTTP server would deadlock).
         return self.env.context.get("l10n_ec_sri_report_url") or super()._get_report_url(layout=layout)
 
+    def _l10n_ec_sri_is_ride(self):
+        """A RIDE report of any SRI source (they share the RIDE's paper format and carry the access key)."""
+        self.ensure_one()
+        ride_paper = self.env.ref("l10n_ec_sri.paperformat_ride", raise_if_not_found=False)
+        return bool(ride_paper and self.paperformat_id == ride_paper and self.model in self.env
+                    and "l10n_ec_sri_access_key" in self.env[self.model]._fields)
+
     @api.model
     def _run_wkhtmltopdf(self, bodies, report_ref=False, header=None, footer=None, landscape=False,
                          specific_paperformat_args=None, set_viewport_size=False):
@@ -91,7 +97,7 @@ class IrActionsReport(models.Model):
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
         report = self._get_report(report_ref)
-        if report.report_name != RIDE_REPORT or not res_ids or len(set(res_ids)) != len(res_ids) \
+        if not report._l10n_ec_sri_is_ride() or not res_ids or len(set(res_ids)) != len(res_ids) \
                 or len(res_ids) < 2 or self.env.context.get(MERGE_CONTEXT):
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
         streams = super(IrActionsReport, self.with_context(**{MERGE_CONTEXT: True}))._render_qweb_pdf_prepare_streams(

@@ -28,11 +28,14 @@ from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
 from odoo.addons.l10n_ec_sri.sri import documents as sri_documents
 from odoo.addons.l10n_ec_sri.sri import errors as sri_errors
 from odoo.addons.l10n_ec_sri.sri import kinds as sri_kinds
+from odoo.addons.l10n_ec_sri.sri import ride
 from odoo.addons.l10n_ec_sri.sri import schemas as sri_schemas
 from odoo.addons.l10n_ec_sri.sri import signing as sri_signing
+from odoo.addons.l10n_ec_sri.sri.constants import ECUADOR_TZ_NAME
 
 from . import l10n_ec_sri_document as document_mod
 from .l10n_ec_sri_document import RIDE_CHUNK, flow_env, is_flow
+from .sri_adapter import _text
 
 _logger = logging.getLogger(__name__)
 
@@ -152,9 +155,74 @@ class L10nEcSriMixin(models.AbstractModel):
     def _l10n_ec_sri_document_name(self):
         return "-".join(self._l10n_ec_sri_number_parts())
 
+    def _l10n_ec_sri_establishment_partner(self):
+        """The address of the establecimiento that issues the record (dirEstablecimiento); the company's
+        when empty."""
+        return self.env["res.partner"]
+
     def _l10n_ec_sri_write_context(self):
         """Context of the flow's own write on the source (linking its document)."""
         return {}
+
+    # ------------------------------------------------------------------
+    # What every kind shares: the issuer, the RIDE's header, the state at the SRI
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _l10n_ec_sri_partner_address(partner):
+        parts = [partner.street, partner.street2, partner.city, partner.state_id.name]
+        return _text(" ".join(p for p in parts if p)) or False
+
+    def _l10n_ec_sri_issuer(self):
+        """The core's issuer dict (infoTributaria and the establishment's address) of the record's company."""
+        company = self.company_id
+        establishment = self._l10n_ec_sri_establishment_partner()
+        main_address = self._l10n_ec_sri_partner_address(company.partner_id)
+        return {
+            "ruc": company.vat or "",
+            "legal_name": _text(company.partner_id.name or company.name),
+            "trade_name": _text(company.name) if company.name != company.partner_id.name else None,
+            "main_address": main_address or "",
+            "establishment_address": (
+                self._l10n_ec_sri_partner_address(establishment) if establishment else main_address
+            ) or None,
+            "special_taxpayer": company.l10n_ec_sri_special_taxpayer or None,
+            "accounting_required": bool(company.l10n_ec_sri_accounting_required),
+            "withholding_agent": company.l10n_ec_sri_withholding_agent or None,
+            "rimpe": company.l10n_ec_sri_rimpe not in (False, "none"),
+        }
+
+    def _l10n_ec_sri_pending_at_sri(self):
+        """True when the SRI has, or may have, this document (and it is not final yet)."""
+        self.ensure_one()
+        state = self.l10n_ec_sri_state
+        return state in ("received", "authorized") or (state in ("to_send", "retry") and self.l10n_ec_sri_sent)
+
+    def _l10n_ec_sri_ride_header_values(self):
+        """What the RIDE's issuer and document boxes print (``report_ride_header``), for every kind."""
+        self.ensure_one()
+        key = self.l10n_ec_sri_access_key or ""
+        company = self.company_id
+        issuer = self._l10n_ec_sri_issuer()
+        values = {
+            "title": self._l10n_ec_sri_document_title(),
+            "number": self._l10n_ec_sri_document_name(),
+            "main_address": issuer["main_address"],
+            "branch_address": issuer["establishment_address"] or "",
+            "barcode": False,
+            "qr": False,
+            "environment": "PRODUCCIÓN" if company.l10n_ec_sri_environment == "2" else "PRUEBAS",
+            "emission": "NORMAL",
+            "authorization_date": "",
+            "rimpe": company._l10n_ec_sri_rimpe_legend(),
+        }
+        if len(key) == 49 and key.isdigit():
+            values["barcode"] = ride.data_uri(ride.barcode_png(key))
+            values["qr"] = ride.data_uri(ride.qr_png(key))
+        if self.l10n_ec_sri_authorization_date:
+            local = fields.Datetime.context_timestamp(
+                self.with_context(tz=ECUADOR_TZ_NAME), self.l10n_ec_sri_authorization_date)
+            values["authorization_date"] = local.strftime("%d/%m/%Y %H:%M:%S")
+        return values
 
     # ------------------------------------------------------------------
     # Issuing
@@ -230,8 +298,9 @@ class L10nEcSriMixin(models.AbstractModel):
             return error.message
         return f"{self._l10n_ec_sri_field_label(error.path)}: {error.message}"
 
-    def _l10n_ec_sri_field_label(self, path):
-        labels = {
+    def _l10n_ec_sri_field_labels(self):
+        """{core path piece: the form's name of it} (a source adds its own)."""
+        return {
             "issuer": _("Company"), "buyer": _("Customer"), "lines": _("Line"), "payments": _("Payment"),
             "additional_info": _("Additional information"), "taxes": _("Tax"), "reasons": _("Reason"),
             "ruc": _("RUC"), "legal_name": _("Name"), "trade_name": _("Trade name"),
@@ -253,6 +322,9 @@ class L10nEcSriMixin(models.AbstractModel):
             "modified_doc_date": _("Date of the modified document"),
             "environment": _("SRI environment of the company"), "version": _("Document version"),
         }
+
+    def _l10n_ec_sri_field_label(self, path):
+        labels = self._l10n_ec_sri_field_labels()
         parts = []
         for piece in path.replace("/", ".").split("."):
             name, _sep, index = piece.partition("[")

@@ -8,7 +8,6 @@ see (missing identification, a tax without SRI code, ...) is returned by
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, fields, models
-from odoo.tools import float_is_zero
 
 from odoo.addons.l10n_ec_sri.sri import kinds as sri_kinds
 
@@ -220,28 +219,8 @@ class AccountMove(models.Model):
             return parts[0].zfill(3), parts[1].zfill(3), parts[2].zfill(9)
         return self.journal_id.l10n_ec_entity, self.journal_id.l10n_ec_emission, "000000001"
 
-    @staticmethod
-    def _l10n_ec_sri_partner_address(partner):
-        parts = [partner.street, partner.street2, partner.city, partner.state_id.name]
-        return _text(" ".join(p for p in parts if p)) or False
-
-    def _l10n_ec_sri_issuer(self):
-        company = self.company_id
-        emission_address = self.journal_id.l10n_ec_emission_address_id
-        main_address = self._l10n_ec_sri_partner_address(company.partner_id)
-        return {
-            "ruc": company.vat or "",
-            "legal_name": _text(company.partner_id.name or company.name),
-            "trade_name": _text(company.name) if company.name != company.partner_id.name else None,
-            "main_address": main_address or "",
-            "establishment_address": (
-                self._l10n_ec_sri_partner_address(emission_address) if emission_address else main_address
-            ) or None,
-            "special_taxpayer": company.l10n_ec_sri_special_taxpayer or None,
-            "accounting_required": bool(company.l10n_ec_sri_accounting_required),
-            "withholding_agent": company.l10n_ec_sri_withholding_agent or None,
-            "rimpe": company.l10n_ec_sri_rimpe not in (False, "none"),
-        }
+    def _l10n_ec_sri_establishment_partner(self):
+        return self.journal_id.l10n_ec_emission_address_id
 
     def _l10n_ec_sri_buyer_id_type(self):
         """tipoIdentificacionComprador of the partner, or False when it has none usable."""
