@@ -27,6 +27,11 @@
     "demo": [
         "demo/l10n_ec_sri_stock_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_ec_sri_stock/static/src/js/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }
