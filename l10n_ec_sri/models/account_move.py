@@ -176,16 +176,6 @@ class AccountMove(models.Model):
         self._l10n_ec_sri_reset()
         return res
 
-    def action_l10n_ec_sri_annul_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Record SRI annulment"),
-            "res_model": "l10n_ec_sri.annul.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_document_ids": self.l10n_ec_sri_document_id.ids},
-        }
-
     def _get_invoice_legal_documents(self, filetype, allow_fallback=False):
         # the legal documents of an SRI document are the RIDE (its printed form) and the authorized XML,
         # not Odoo's invoice PDF (portal and "Download" included)

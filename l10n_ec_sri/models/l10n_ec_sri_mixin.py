@@ -483,6 +483,16 @@ class L10nEcSriMixin(models.AbstractModel):
         documents._after_authorization(documents.filtered(lambda d: d.state == "authorized"))
         return True
 
+    def action_l10n_ec_sri_annul_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Record SRI annulment"),
+            "res_model": "l10n_ec_sri.annul.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_document_ids": self.l10n_ec_sri_document_id.ids},
+        }
+
     def _l10n_ec_sri_ride_filename(self):
         self.ensure_one()
         kind = self._l10n_ec_sri_kind_info()

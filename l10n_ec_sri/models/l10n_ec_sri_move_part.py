@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """``l10n_ec_sri.move.part``: records that are part of an SRI document's content (a liquidación's reembolsos, a
-retención's withholdings): created, changed and deleted only while their move is a draft (the flow excepted)."""
+retención's withholdings, a guía's deliveries): created, changed and deleted only while their move (any source
+with a ``state``) is a draft (the flow excepted)."""
 from odoo import api, models
 from odoo.exceptions import UserError
 

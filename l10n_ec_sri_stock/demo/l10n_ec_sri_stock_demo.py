@@ -2,7 +2,9 @@
 """Demo of l10n_ec_sri_stock for "Andes Demo S.A." (``demo/l10n_ec_sri_stock_demo.xml`` calls it): its warehouse
 issues guías from establecimiento 002, punto de emisión 001; a carrier with its plate; two stored products; a
 validated delivery of the goods of demo_invoice_1 to its customer; and its guía de remisión posted, which the queue
-sends to the simulator of ``make run`` like the demo invoices (nothing is sent while installing)."""
+sends to the simulator of ``make run`` like the demo invoices (nothing is sent while installing); a second validated
+delivery waiting for its guía, and a warehouse user (login and password ``bodega``, Inventory / User only) to issue
+it."""
 import logging
 
 from odoo import Command, api, models
@@ -86,4 +88,14 @@ class L10nEcSriDemo(models.AbstractModel):
         guide.line_ids.write({"invoice_id": invoice.id})
         guide.action_post()
         IMD._update_xmlids([{"xml_id": "l10n_ec_sri_stock.demo_guide_1", "record": guide, "noupdate": True}])
+        # a second validated delivery, waiting for its guía, and a warehouse user to issue it (login bodega)
+        customer = (env.ref("l10n_ec_sri.demo_invoice_2", raise_if_not_found=False) or invoice).partner_id
+        waiting = demo._l10n_ec_sri_stock_delivery(warehouse, customer, {products[0]: 12})
+        clerk = env["res.users"].with_context(no_reset_password=True).create({
+            "name": "Bodega Andes", "login": "bodega", "password": "bodega", "email": "bodega@example.ec",
+            "company_id": company.id, "company_ids": [Command.set(company.ids)],
+            "groups_id": [Command.set([env.ref("base.group_user").id, env.ref("stock.group_stock_user").id])],
+        })
+        IMD._update_xmlids([{"xml_id": f"l10n_ec_sri_stock.{xmlid}", "record": record, "noupdate": True}
+                            for xmlid, record in (("demo_delivery_2", waiting), ("demo_user_warehouse", clerk))])
         _logger.info("l10n_ec_sri_stock demo: guía %s of %s queued for the SRI", guide.name, picking.name)

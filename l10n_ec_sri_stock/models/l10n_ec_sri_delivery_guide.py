@@ -362,16 +362,6 @@ class L10nEcSriDeliveryGuide(models.Model):
         flow_env(self).write({"state": "cancel"})
         return True
 
-    def action_l10n_ec_sri_annul_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Record SRI annulment"),
-            "res_model": "l10n_ec_sri.annul.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_document_ids": self.l10n_ec_sri_document_id.ids},
-        }
-
     def action_open_pickings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")

@@ -4,9 +4,6 @@ destination establishment and the factura it supports), its goods being the deli
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import is_flow
 from odoo.addons.l10n_ec_sri.models.sri_adapter import MICRO, _dec, _named_pieces, _short, _text
 
 _THREE_DIGITS = re.compile(r"^\d{3}$")
@@ -14,6 +11,7 @@ _THREE_DIGITS = re.compile(r"^\d{3}$")
 
 class L10nEcSriDeliveryGuideLine(models.Model):
     _name = "l10n_ec_sri.delivery.guide.line"
+    _inherit = ["l10n_ec_sri.move.part"]
     _description = "Delivery of a guía de remisión (destinatario)"
     _order = "guide_id, sequence, id"
     _check_company_auto = True
@@ -61,26 +59,14 @@ class L10nEcSriDeliveryGuideLine(models.Model):
             line.address = self.env["l10n_ec_sri.mixin"]._l10n_ec_sri_partner_address(line.partner_id) or ""
 
     # ------------------------------------------------------------------
-    # Locked with its guía
+    # Locked with its guía (l10n_ec_sri.move.part)
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_check_editable(self):
-        if not is_flow(self.env) and any(guide.state != "draft" for guide in self.guide_id):
-            raise UserError(_("The deliveries of a posted guía de remisión cannot be changed: reset it to draft "
-                              "first, which the SRI allows only before it has the document."))
+    def _l10n_ec_sri_part_moves(self):
+        return self.guide_id
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._l10n_ec_sri_check_editable()
-        return lines
-
-    def write(self, vals):
-        self._l10n_ec_sri_check_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self._l10n_ec_sri_check_editable()
-        return super().unlink()
+    def _l10n_ec_sri_part_locked_message(self):
+        return _("The deliveries of a posted guía de remisión cannot be changed: reset it to draft first, which the "
+                 "SRI allows only before it has the document.")
 
     # ------------------------------------------------------------------
     # Checks and the destinatario of the core

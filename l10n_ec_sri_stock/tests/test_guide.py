@@ -139,6 +139,41 @@ class TestDeliveryGuide(L10nEcSriFlowCase):
         with self.assertRaisesRegex(UserError, "already travel with a guía"):
             delivery_1.action_l10n_ec_sri_guide()
 
+    def test_reset_to_draft_keeps_number_and_key(self):
+        self.company.l10n_ec_sri_auto_send = False
+        delivery = self._delivery()
+        guide = self._guide(delivery)
+        guide.action_post()
+        key = guide.l10n_ec_sri_access_key
+        guide.button_draft()
+        self.assertEqual((guide.state, guide.name, guide.l10n_ec_sri_access_key), ("draft", "002-001-000000001", key))
+        self.assertFalse(guide.l10n_ec_sri_state)
+        self.assertFalse(delivery.l10n_ec_sri_guide_id)
+        guide.route = "Quito - Ambato"  # a draft can be fixed
+        guide.action_post()
+        self.assertEqual((guide.name, guide.l10n_ec_sri_access_key), ("002-001-000000001", key))
+        self.assertEqual(self.warehouse.l10n_ec_sri_guide_next, 2)
+        signed = self.env["ir.attachment"].search([("res_model", "=", guide._name), ("res_id", "=", guide.id)])
+        self.assertEqual(len(signed), 1)
+        self.assertIn(b"Quito - Ambato", signed.raw)
+        guide.action_l10n_ec_sri_send()  # "Enviar al SRI" (the company does not send on validation)
+        self.assertEqual(guide.l10n_ec_sri_state, "authorized", guide.l10n_ec_sri_last_error)
+
+    def test_annulled_guide_cancelled_and_delivery_released(self):
+        delivery = self._delivery()
+        guide = self._guide(delivery)
+        guide.action_post()
+        self._run_queue()
+        self.assertEqual(guide.l10n_ec_sri_state, "authorized")
+        action = guide.action_l10n_ec_sri_annul_wizard()
+        self.env[action["res_model"]].with_context(action["context"]).create(
+            {"reason": "Transporte no realizado", "confirm": True}).action_annul()
+        self.assertEqual((guide.l10n_ec_sri_state, guide.state), ("annulled", "cancel"))
+        self.assertFalse(delivery.l10n_ec_sri_guide_id)
+        new = self._guide(delivery)
+        new.action_post()
+        self.assertEqual((new.name, delivery.l10n_ec_sri_guide_id), ("002-001-000000002", new))
+
     def test_plate_proposed_from_carrier_and_normalized(self):
         guide = self.env["l10n_ec_sri.delivery.guide"].new({"carrier_id": self.carrier.id})
         guide._onchange_carrier_id()
