@@ -7,5 +7,8 @@ ODOO=("$PY" "$ODOO_SRC/setup/odoo")
 ADDONS_PATH="$ODOO_SRC/addons,$ROOT"
 # Every Odoo module of this repository (folders with a manifest), comma-separated.
 SRI_MODULES="$(cd "$ROOT" && ls -d */__manifest__.py 2>/dev/null | cut -d/ -f1 | paste -sd, -)"
+# Modules whose tests run in a database of their own: their rules apply to every company created afterwards
+# (the plans' limits would refuse the other modules' test companies their 13th invoice).
+SRI_OWN_DB_MODULES="l10n_ec_sri_plan"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

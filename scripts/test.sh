@@ -25,29 +25,44 @@ if [ -z "${SRI_SKIP_ODOO:-}" ]; then
   run_failed=$(grep -oE "[0-9]+ failed$" "$log_dir/run.log" | grep -oE "[0-9]+" || echo 1)
 fi
 
-if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
-  echo "== Odoo modules: $SRI_MODULES (fresh database, demo data) =="
+# run_odoo MODULES LABEL: installs MODULES with demo data in a fresh database and runs their tests; adds the
+# counts to odoo_passed / odoo_failed.
+run_odoo() {
+  local modules=$1 label=$2 db log rc stats total failed passed
+  echo "== Odoo modules: $modules (fresh database, demo data$label) =="
   db="sri_test_$(date +%s)_$$"
-  tags=$(tr ',' '\n' <<<"$SRI_MODULES" | sed 's|^|/|' | paste -sd, -)
-  "${ODOO[@]}" --addons-path="$ADDONS_PATH" -d "$db" -i "$SRI_MODULES" --test-enable --test-tags "$tags" \
+  log="$log_dir/odoo_$(tr ',' '_' <<<"$modules" | cut -c1-60).log"
+  tags=$(tr ',' '\n' <<<"$modules" | sed 's|^|/|' | paste -sd, -)
+  "${ODOO[@]}" --addons-path="$ADDONS_PATH" -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
      --stop-after-init --http-interface 127.0.0.1 --http-port "$(free_port)" --log-level=test \
-     --max-cron-threads=0 2>&1 | tee "$log_dir/odoo.log" | grep -E "ERROR|FAIL|Traceback|tests when loading|Starting|post-tests|at_install" || true
-  odoo_rc=${PIPESTATUS[0]}
-  stats=$(grep -E "of [0-9]+ tests when loading database" "$log_dir/odoo.log" | tail -n 1)
+     --max-cron-threads=0 2>&1 | tee "$log" | grep -E "ERROR|FAIL|Traceback|tests when loading|Starting|post-tests|at_install" || true
+  rc=${PIPESTATUS[0]}
+  failed=0; passed=0
+  stats=$(grep -E "of [0-9]+ tests when loading database" "$log" | tail -n 1)
   if [ -n "$stats" ]; then
     total=$(sed -E 's/.* of ([0-9]+) tests when.*/\1/' <<<"$stats")
-    odoo_failed=$(( $(sed -E 's/.*: ([0-9]+) failed.*/\1/;t;s/.*/0/' <<<"$stats") + $(sed -E 's/.* ([0-9]+) error\(s\).*/\1/;t;s/.*/0/' <<<"$stats") ))
-    odoo_passed=$(( total - odoo_failed ))
+    failed=$(( $(sed -E 's/.*: ([0-9]+) failed.*/\1/;t;s/.*/0/' <<<"$stats") + $(sed -E 's/.* ([0-9]+) error\(s\).*/\1/;t;s/.*/0/' <<<"$stats") ))
+    passed=$(( total - failed ))
   fi
-  if grep -qE "CRITICAL|Failed to initialize database|ParseError|demo data failed to install" "$log_dir/odoo.log"; then
-    grep -E -B 30 -A 30 "CRITICAL|ParseError|demo data failed to install" "$log_dir/odoo.log" | head -n 80
-    odoo_rc=1; odoo_failed=$(( odoo_failed + 1 ))
+  if grep -qE "CRITICAL|Failed to initialize database|ParseError|demo data failed to install" "$log"; then
+    grep -E -B 30 -A 30 "CRITICAL|ParseError|demo data failed to install" "$log" | head -n 80
+    rc=1; failed=$(( failed + 1 ))
   fi
-  if [ "$odoo_passed" = 0 ] && [ "$odoo_failed" = 0 ]; then
-    echo "no Odoo test ran"; odoo_rc=1; odoo_failed=1
+  if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then
+    echo "no Odoo test ran"; rc=1; failed=1
   fi
   dropdb --if-exists "$db" >/dev/null 2>&1 || true
-  echo "Odoo log: $log_dir/odoo.log"
+  echo "Odoo log: $log"
+  odoo_passed=$(( odoo_passed + passed )); odoo_failed=$(( odoo_failed + failed ))
+  [ "$rc" = 0 ] || odoo_rc=1
+}
+
+if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
+  shared=$(tr ',' '\n' <<<"$SRI_MODULES" | grep -vxF -f <(tr ',' '\n' <<<"$SRI_OWN_DB_MODULES") | paste -sd, -)
+  [ -n "$shared" ] && run_odoo "$shared" ""
+  for module in $(tr ',' ' ' <<<"$SRI_OWN_DB_MODULES"); do
+    [ -d "$ROOT/$module" ] && run_odoo "$module" "; its own: its rules apply to every new company"
+  done
 fi
 
 echo "core: $core_passed passed, $core_failed failed; make run: $run_passed passed, $run_failed failed; odoo: $odoo_passed passed, $odoo_failed failed"

@@ -217,6 +217,13 @@ class L10nEcSriDocument(models.Model):
     def _flow(self):
         return flow_env(self)
 
+    @api.model
+    def _l10n_ec_sri_reserve(self, sources):
+        """Hook called before ``sources`` (records of one model) get their first electronic document: a module
+        that limits or counts documents (l10n_ec_sri_plan) raises a translated UserError here to refuse them
+        all, or counts them; the posting's transaction undoes the count when it fails later."""
+        return None
+
     def _may_be_at_sri(self):
         """True when the SRI has, or may have, this document."""
         self.ensure_one()

@@ -399,6 +399,8 @@ class L10nEcSriMixin(models.AbstractModel):
         certificates = {}
         prebuilt = prebuilt or {}
         Document = flow_env(self.env["l10n_ec_sri.document"])
+        # the records that get their first electronic document (a returned one issued again is not new)
+        self.env["l10n_ec_sri.document"]._l10n_ec_sri_reserve(self.filtered(lambda r: not r.sudo().l10n_ec_sri_document_id))
         for record in self:
             document = record.sudo().l10n_ec_sri_document_id
             try:
