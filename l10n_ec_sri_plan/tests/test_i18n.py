@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""This module's Spanish catalogs: complete, consistent with its .pot, and loaded."""
+from odoo.tests import tagged
+
+from odoo.addons.l10n_ec_sri.tests import test_i18n
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri_plan")
+class TestI18nPlan(test_i18n.TestI18n):
+    MODULE = "l10n_ec_sri_plan"
+
+    def test_es_ec_loaded(self):
+        self.env["res.lang"]._activate_lang("es_EC")
+        self.env["ir.module.module"]._load_module_terms([self.MODULE], ["es_EC"], overwrite=True)
+        Plan = self.env["l10n_ec_sri.plan"].with_context(lang="es_EC")
+        self.assertEqual(Plan.fields_get(["documents_month"], ["string"])["documents_month"]["string"],
+                         "Documentos al mes")
+        self.assertEqual(self.env.ref("l10n_ec_sri_plan.plan_free").with_context(lang="es_EC").name, "Gratis")
