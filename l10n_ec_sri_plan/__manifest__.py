@@ -24,6 +24,11 @@
     "demo": [
         "demo/l10n_ec_sri_plan_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_ec_sri_plan/static/src/js/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -2,3 +2,4 @@
 from . import test_i18n
 from . import test_plan
 from . import test_xmlrpc
+from . import test_tour
