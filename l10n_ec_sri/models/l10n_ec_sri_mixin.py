@@ -9,7 +9,7 @@ A source implements a few hooks:
 - ``_l10n_ec_sri_document_data(access_key=None)``: the core's document dict (``sri.documents.from_dict``);
 - ``_l10n_ec_sri_check_source()``: translated problems the user must fix before issuing;
 - ``_l10n_ec_sri_number_parts()``: (establecimiento, punto de emisión, secuencial);
-- ``_l10n_ec_sri_emission_date()``, ``_l10n_ec_sri_label()``, ``_l10n_ec_sri_mail_partner()``;
+- ``_l10n_ec_sri_emission_date()``, ``_l10n_ec_sri_label()``, ``_l10n_ec_sri_mail_partner()`` (and ``_l10n_ec_sri_mail_partners()``);
 - ``_l10n_ec_sri_can_process()``: whether the queue may send it now (e.g. the move is posted);
 - ``_l10n_ec_sri_ride_report()``: the xmlid of its RIDE report; ``_l10n_ec_sri_mail_template()``;
 - ``_l10n_ec_sri_on_authorized(document)`` and ``_l10n_ec_sri_on_annulled(document)``.
@@ -136,6 +136,10 @@ class L10nEcSriMixin(models.AbstractModel):
 
     def _l10n_ec_sri_mail_partner(self):
         return self.env["res.partner"]
+
+    def _l10n_ec_sri_mail_partners(self):
+        """Who gets the authorized document by mail (those with an e-mail address): the receiver."""
+        return self._l10n_ec_sri_mail_partner()
 
     def _l10n_ec_sri_can_process(self):
         return True
@@ -563,15 +567,15 @@ class L10nEcSriMixin(models.AbstractModel):
         self.ensure_one()
         xmlid = self._l10n_ec_sri_mail_template()
         template = self.env.ref(xmlid, raise_if_not_found=False) if xmlid else None
-        partner = self._l10n_ec_sri_mail_partner()
-        if not template or not partner or not (partner.email or "").strip():
+        partners = self._l10n_ec_sri_mail_partners().filtered(lambda p: (p.email or "").strip())
+        if not template or not partners:
             return False
         attachments = document.authorized_xml_id | document.ride_id
         # no_new_invoice: the attached XML is ours, not a vendor bill for account to import.
-        return self.with_context(lang=partner.lang, no_new_invoice=True).message_post_with_source(
+        return self.with_context(lang=partners[0].lang, no_new_invoice=True).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
             attachment_ids=attachments.ids,
-            partner_ids=partner.ids,
+            partner_ids=partners.ids,
         )

@@ -201,8 +201,7 @@ class L10nEcSriSubscription(models.Model):
 
     def _l10n_ec_sri_admins(self):
         admin_group = self.env.ref("l10n_ec_sri.group_l10n_ec_sri_admin")
-        return admin_group.sudo().users.filtered(lambda u: u.active and u.company_id in self.company_ids
-                                                 or (u.company_ids & self.company_ids and u.active))
+        return admin_group.sudo().users.filtered(lambda u: u.active and u.company_ids & self.company_ids)
 
     def _l10n_ec_sri_send_warning(self, resource, used, limit, level):
         names = {"documents": _("electronic documents this month"), "partners": _("customers and suppliers"),

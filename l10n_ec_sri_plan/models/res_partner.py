@@ -11,6 +11,11 @@ class ResPartner(models.Model):
     l10n_ec_sri_subscription_id = fields.Many2one(
         "l10n_ec_sri.subscription", string="SRI account", readonly=True, index="btree_not_null", copy=False)
 
+    def _l10n_ec_sri_plan_account(self):
+        """The account a customer or supplier belongs to: its company's, else the current company's."""
+        self.ensure_one()
+        return (self.company_id or self.env.company).sudo().l10n_ec_sri_subscription_id
+
     @api.model_create_multi
     def create(self, vals_list):
         if self.env.context.get("l10n_ec_sri_plan_skip_partner"):
@@ -19,8 +24,7 @@ class ResPartner(models.Model):
         counted = partners.filtered(lambda p: not p.parent_id)
         accounts = self.env["l10n_ec_sri.subscription"]
         for partner in counted:
-            company = partner.company_id or self.env.company
-            account = company.sudo().l10n_ec_sri_subscription_id
+            account = partner._l10n_ec_sri_plan_account()
             if account:
                 partner.sudo().l10n_ec_sri_subscription_id = account
                 accounts |= account
@@ -32,10 +36,11 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if vals.get("active") or ("parent_id" in vals and not vals["parent_id"]):
             # a customer unarchived, or a contact person made a customer of its own
-            for partner in self.filtered(lambda p: not p.parent_id and not p.l10n_ec_sri_subscription_id):
-                account = (partner.company_id or self.env.company).sudo().l10n_ec_sri_subscription_id
-                if account and not partner.user_ids and partner not in self.env["res.company"].sudo().search(
-                        []).partner_id:
+            unassigned = self.filtered(lambda p: not p.parent_id and not p.l10n_ec_sri_subscription_id)
+            company_partners = self.env["res.company"].sudo().search([]).partner_id if unassigned else unassigned
+            for partner in unassigned - company_partners:
+                account = partner._l10n_ec_sri_plan_account()
+                if account and not partner.user_ids:
                     partner.sudo().l10n_ec_sri_subscription_id = account
             for account in self.filtered(lambda p: not p.parent_id).sudo().l10n_ec_sri_subscription_id:
                 account._l10n_ec_sri_check_count("partners")

@@ -151,6 +151,9 @@ class L10nEcSriDeliveryGuide(models.Model):
         """The first destinatario (the engine's document partner); every destinatario is mailed."""
         return self.line_ids[:1].partner_id
 
+    def _l10n_ec_sri_mail_partners(self):
+        return self.line_ids.partner_id
+
     def _l10n_ec_sri_can_process(self):
         return self.state == "posted"
 
@@ -371,24 +374,8 @@ class L10nEcSriDeliveryGuide(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Mail to every destinatario, RIDE values
+    # RIDE values
     # ------------------------------------------------------------------
-    def _l10n_ec_sri_send_mail(self, document):
-        """Mail the authorized XML and the RIDE to every destinatario that has an e-mail address."""
-        self.ensure_one()
-        template = self.env.ref(self._l10n_ec_sri_mail_template(), raise_if_not_found=False)
-        partners = self.line_ids.partner_id.filtered(lambda p: (p.email or "").strip())
-        if not template or not partners:
-            return False
-        attachments = document.authorized_xml_id | document.ride_id
-        return self.with_context(lang=partners[0].lang).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_comment",
-            message_type="comment",
-            attachment_ids=attachments.ids,
-            partner_ids=partners.ids,
-        )
-
     def _l10n_ec_sri_guide_ride_values(self):
         """What the guía's RIDE prints (called from QWeb)."""
         self.ensure_one()
