@@ -55,7 +55,8 @@ fi
 grep -q "18, 0" "$ODOO_SRC/odoo/release.py" || { echo "$ODOO_SRC is not Odoo 18.0 (see odoo/release.py)." >&2; exit 1; }
 
 # 4. Virtualenv ------------------------------------------------------------
-stamp_src=$(cat "$ROOT/requirements.txt" "$ODOO_SRC/requirements.txt" "$ROOT/scripts/setup.sh" | sha256sum | cut -c1-16)
+stamp_src=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo-addons.txt" "$ODOO_SRC/requirements.txt" \
+  "$ROOT/scripts/setup.sh" | sha256sum | cut -c1-16)
 stamp="$SRI_VENV/.sri-stamp"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$stamp_src" ]; then
   say "preparing the virtualenv $SRI_VENV (first time takes a few minutes)"
@@ -70,10 +71,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$stamp_src" ]; then
   "$SRI_VENV/bin/pip" install -q "setuptools<81" wheel
   "$SRI_VENV/bin/pip" install -q -r "$tmp/odoo-requirements.txt"
   "$SRI_VENV/bin/pip" install -q --no-binary lxml,xmlsec -r "$ROOT/requirements.txt"
+  "$SRI_VENV/bin/pip" install -q --no-deps -r "$ROOT/requirements-odoo-addons.txt"
   # Odoo is not pip-installed: a .pth file puts $ODOO_SRC on the venv's path (setup/odoo needs it).
   site=$("$SRI_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "$ODOO_SRC" > "$site/odoo-src.pth"
-  "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, odoo.release"
+  "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, fastapi, odoo.release"
+  ls "$site/odoo/addons/fastapi/__manifest__.py" >/dev/null
   rm -rf "$tmp"
   echo "$stamp_src" > "$stamp"
 fi

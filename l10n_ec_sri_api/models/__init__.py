@@ -1,0 +1,3 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import (fastapi_endpoint, l10n_ec_sri_api_batch, l10n_ec_sri_api_request, l10n_ec_sri_api_webhook,
+               l10n_ec_sri_document)

@@ -1,0 +1,98 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Idempotency keys and the rate limit's counters: written by the API only."""
+import hashlib
+import json
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+KEEP_DAYS = 30
+
+
+class L10nEcSriApiIdempotency(models.Model):
+    _name = "l10n_ec_sri.api.idempotency"
+    _description = "SRI API: idempotency key"
+    _order = "id desc"
+    _rec_name = "key"
+
+    user_id = fields.Many2one("res.users", required=True, readonly=True, index=True, ondelete="cascade")
+    key = fields.Char(required=True, readonly=True)
+    endpoint = fields.Char(required=True, readonly=True)
+    body_hash = fields.Char(required=True, readonly=True)
+    status_code = fields.Integer(readonly=True)
+    response = fields.Text(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    _sql_constraints = [("user_key_unique", "UNIQUE(user_id, key)", "An idempotency key is used once per user.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("l10n_ec_sri_api_flow"):
+            raise AccessError(_("Idempotency keys are recorded by the API only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("l10n_ec_sri_api_flow"):
+            raise AccessError(_("Idempotency keys are recorded by the API only."))
+        return super().write(vals)
+
+    def _hash(self, endpoint, body):
+        """Of the request's endpoint, company (X-SRI-RUC) and body."""
+        text = json.dumps({"endpoint": endpoint, "company": self.env.company.id, "body": body}, sort_keys=True,
+                          separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @api.autovacuum
+    def _gc_old_keys(self):
+        """A key is idempotent for ``KEEP_DAYS`` days (a retry comes within minutes, a day at most)."""
+        self.env.cr.execute("DELETE FROM l10n_ec_sri_api_idempotency WHERE create_date < %s",
+                            [fields.Datetime.now() - timedelta(days=KEEP_DAYS)])
+        self.env.cr.execute("DELETE FROM l10n_ec_sri_api_rate WHERE window_start < %s",
+                            [int(time.time()) - 86400])
+
+    @api.model
+    def _claim(self, key, endpoint, body):
+        """Take ``key`` for this user, or return what it already holds: (claimed, record). The row is taken
+        with ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent request with the same key waits for the
+        first one's commit, and then fails to serialize (REPEATABLE READ) so that Odoo replays it, when it
+        finds the first one's answer."""
+        body_hash = self._hash(endpoint, body)
+        self.env.cr.execute("""
+            INSERT INTO l10n_ec_sri_api_idempotency
+                   (user_id, key, endpoint, body_hash, company_id, create_uid, write_uid, create_date, write_date)
+            VALUES (%(uid)s, %(key)s, %(endpoint)s, %(hash)s, %(company)s, %(uid)s, %(uid)s,
+                    now() at time zone 'utc', now() at time zone 'utc')
+            ON CONFLICT (user_id, key) DO NOTHING
+            RETURNING id
+        """, {"uid": self.env.uid, "key": key, "endpoint": endpoint, "hash": body_hash,
+              "company": self.env.company.id})
+        row = self.env.cr.fetchone()
+        if row:
+            return True, self.browse(row[0])
+        self.env.cr.execute("SELECT id FROM l10n_ec_sri_api_idempotency WHERE user_id = %s AND key = %s",
+                            [self.env.uid, key])
+        return False, self.browse(self.env.cr.fetchone()[0])
+
+    def _same_request(self, endpoint, body):
+        self.ensure_one()
+        return self.endpoint == endpoint and self.body_hash == self.with_env(self.env)._hash(endpoint, body)
+
+    def _store(self, status_code, payload):
+        self.with_context(l10n_ec_sri_api_flow=True).sudo().write({
+            "status_code": status_code, "response": json.dumps(payload)})
+
+
+class L10nEcSriApiRate(models.Model):
+    """One row per API key: the current window's start and hits (see ``deps._rate_limit``)."""
+
+    _name = "l10n_ec_sri.api.rate"
+    _description = "SRI API: rate limit counter"
+    _log_access = False
+
+    key_id = fields.Integer(required=True, readonly=True)
+    window_start = fields.Integer(required=True, readonly=True)
+    hits = fields.Integer(required=True, readonly=True)
+
+    _sql_constraints = [("key_unique", "UNIQUE(key_id)", "One counter per API key.")]

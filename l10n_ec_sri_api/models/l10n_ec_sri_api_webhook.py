@@ -1,0 +1,225 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Webhooks: an integrator's URL told when a document of its company is authorized, not authorized or
+returned. Each delivery is a POST of JSON signed with HMAC-SHA256, retried with backoff, logged."""
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from .. import services
+from ..errors import ApiError
+
+_logger = logging.getLogger(__name__)
+
+EVENTS = ("authorized", "not_authorized", "returned")
+#: minutes to wait after attempt 1, 2, ...: the delivery fails for good after the last one
+BACKOFF_MINUTES = (1, 5, 30, 120, 720)
+TIMEOUT = (5, 10)
+BATCH = 50
+
+
+def signature(secret, body):
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class L10nEcSriApiWebhook(models.Model):
+    _name = "l10n_ec_sri.api.webhook"
+    _description = "SRI API: webhook"
+    _order = "id"
+    _rec_name = "url"
+
+    user_id = fields.Many2one("res.users", required=True, readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    url = fields.Char(required=True, readonly=True)
+    events = fields.Char(required=True, readonly=True, help="Comma-separated: authorized, not_authorized, "
+                         "returned.")
+    secret = fields.Char(required=True, readonly=True, groups="base.group_system")
+    active = fields.Boolean(default=True, readonly=True)
+    delivery_ids = fields.One2many("l10n_ec_sri.api.webhook.delivery", "webhook_id", readonly=True)
+
+    def _refuse(self):
+        if not self.env.context.get("l10n_ec_sri_api_flow"):
+            raise AccessError(_("Webhooks are registered and removed through the API."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        self._refuse()
+        return super().unlink()
+
+    @api.model
+    def _l10n_ec_sri_register(self, url, events):
+        """(webhook, secret) for this user and company."""
+        secret = secrets.token_urlsafe(32)
+        webhook = self.sudo().with_context(l10n_ec_sri_api_flow=True).create({
+            "user_id": self.env.uid, "company_id": self.env.company.id, "url": url,
+            "events": ",".join(events), "secret": secret,
+        })
+        return self.browse(webhook.id), secret
+
+    @api.model
+    def _l10n_ec_sri_check_url(self, url):
+        """https:// to a public address. Plain http:// and the machine's own addresses only when the system
+        parameter ``l10n_ec_sri_api.webhook_allow_local`` is set (a receiver on the same machine, tests):
+        an API user must not make Odoo POST to the services of its private network."""
+        parts = urlsplit(url)
+        allow_local = self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri_api.webhook_allow_local")
+        problem = None
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            problem = self.env._("The webhook's URL must be https://host/path.")
+        elif parts.scheme == "http" and not allow_local:
+            problem = self.env._("The webhook's URL must be https://.")
+        else:
+            try:
+                addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+            except (socket.gaierror, UnicodeError):
+                addresses = set()
+                problem = self.env._("The webhook's host %s cannot be resolved.", parts.hostname)
+            for address in addresses:
+                ip = ipaddress.ip_address(address.split("%")[0])
+                if not ip.is_global and not (allow_local and ip.is_loopback):
+                    problem = self.env._("The webhook's host %(host)s is a private address (%(ip)s): give a public "
+                                         "https:// URL.", host=parts.hostname, ip=address)
+        if problem:
+            raise ApiError(422, "invalid_url", problem, "url")
+
+    def _l10n_ec_sri_remove(self):
+        """Archive the webhook; its deliveries not yet made are dropped (failed, said so)."""
+        flow = self.with_context(l10n_ec_sri_api_flow=True)
+        flow.write({"active": False})
+        pending = flow.env["l10n_ec_sri.api.webhook.delivery"].search([
+            ("webhook_id", "in", self.ids), ("state", "=", "pending")])
+        pending.write({"state": "failed", "next_try": False,
+                       "last_error": self.env._("The webhook was removed before this delivery.")})
+
+    def _l10n_ec_sri_events(self):
+        return [event for event in (self.events or "").split(",") if event]
+
+
+class L10nEcSriApiWebhookDelivery(models.Model):
+    _name = "l10n_ec_sri.api.webhook.delivery"
+    _description = "SRI API: webhook delivery"
+    _order = "id desc"
+
+    webhook_id = fields.Many2one("l10n_ec_sri.api.webhook", required=True, readonly=True, index=True,
+                                 ondelete="cascade")
+    company_id = fields.Many2one(related="webhook_id.company_id", store=True, index=True)
+    event = fields.Selection([(e, e) for e in EVENTS], required=True, readonly=True)
+    document_id = fields.Many2one("l10n_ec_sri.document", required=True, readonly=True, index=True)
+    payload = fields.Text(readonly=True)
+    state = fields.Selection([("pending", "Pendiente"), ("done", "Entregado"), ("failed", "Fallido")],
+                             required=True, default="pending", readonly=True, index=True)
+    attempts = fields.Integer(readonly=True)
+    next_try = fields.Datetime(readonly=True, default=fields.Datetime.now, index=True)
+    last_status = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["l10n_ec_sri.api.webhook"]._refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["l10n_ec_sri.api.webhook"]._refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["l10n_ec_sri.api.webhook"]._refuse()
+        return super().unlink()
+
+    @api.model
+    def _l10n_ec_sri_enqueue(self, documents, event):
+        """Deliveries of ``event`` for ``documents`` to every active webhook of their companies."""
+        Webhook = self.env["l10n_ec_sri.api.webhook"].sudo()
+        webhooks = Webhook.search([("company_id", "in", documents.company_id.ids)])
+        vals_list = []
+        for document in documents:
+            targets = webhooks.filtered(lambda w: w.company_id == document.company_id
+                                        and event in w._l10n_ec_sri_events())
+            if not targets:
+                continue
+            # the document as it is at the event, whenever the delivery is made
+            snapshot = services.dump(services.document_out(document.sudo()))
+            vals_list += [{"webhook_id": webhook.id, "event": event, "document_id": document.id,
+                           "payload": json.dumps(snapshot, sort_keys=True)} for webhook in targets]
+        if vals_list:
+            self.sudo().with_context(l10n_ec_sri_api_flow=True).create(vals_list)
+            self.env.ref("l10n_ec_sri_api.ir_cron_l10n_ec_sri_api_webhook").sudo()._trigger()
+
+    def _body(self):
+        """The same bytes on every attempt: the event, this delivery, and the document at the event."""
+        self.ensure_one()
+        payload = {
+            "event": self.event,
+            "delivery_id": self.id,
+            "created_at": services.utc(self.create_date).isoformat(),
+            "document": json.loads(self.payload),
+        }
+        return json.dumps(payload, sort_keys=True).encode()
+
+    @api.model
+    def _cron_deliver(self, limit=BATCH):
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT id FROM l10n_ec_sri_api_webhook_delivery
+             WHERE state = 'pending' AND next_try <= %s
+             ORDER BY next_try, id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED
+        """, [fields.Datetime.now(), limit])
+        deliveries = self.sudo().with_context(l10n_ec_sri_api_flow=True).browse(
+            [row[0] for row in self.env.cr.fetchall()])
+        for delivery in deliveries:
+            delivery._deliver()
+            self.env.flush_all()
+            if not self.env.registry.in_test_mode():
+                self.env.cr.commit()
+        if len(deliveries) == limit:  # more may be due: the next run now rather than in a minute
+            self.env.ref("l10n_ec_sri_api.ir_cron_l10n_ec_sri_api_webhook").sudo()._trigger()
+        return deliveries
+
+    def _deliver(self):
+        self.ensure_one()
+        webhook = self.webhook_id
+        body = self._body()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "l10n_ec_sri_api-webhook/1",
+            "X-SRI-Event": self.event,
+            "X-SRI-Delivery": str(self.id),
+            "X-SRI-Signature": signature(webhook.secret, body),
+        }
+        attempts = self.attempts + 1
+        status, error = None, None
+        try:
+            response = requests.post(webhook.url, data=body, headers=headers, timeout=TIMEOUT,
+                                     allow_redirects=False)
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = _("The receiver answered HTTP %(status)s: %(text)s", status=status,
+                          text=(response.text or "")[:500])
+        except requests.RequestException as exc:
+            error = _("The receiver could not be reached: %s", exc)
+        vals = {"attempts": attempts, "last_status": status or False, "last_error": error or False}
+        if error is None:
+            vals.update(state="done", next_try=False)
+        elif attempts > len(BACKOFF_MINUTES):
+            vals.update(state="failed", next_try=False)
+        else:
+            vals["next_try"] = fields.Datetime.now() + timedelta(minutes=BACKOFF_MINUTES[attempts - 1])
+        self.write(vals)

@@ -1,0 +1,322 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import hashlib
+import hmac
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import requests
+from lxml import etree
+from starlette.requests import Request
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..deps import _check_transport
+from ..errors import ApiError
+from .common import API, CUSTOMER, L10nEcSriApiCase
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri_api")
+class TestApi(L10nEcSriApiCase):
+
+    # description and docs ---------------------------------------------------------------------------------
+    def test_openapi_has_an_example_on_every_operation(self):
+        response = requests.get(self._url("/openapi.json"), timeout=30)
+        self.assertEqual(response.status_code, 200)
+        spec = response.json()
+        self.assertTrue(spec["openapi"].startswith("3."))
+        self._openapi()  # openapi-core validates the description itself
+        operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
+        self.assertGreaterEqual(len(operations), 17)
+        for path, method, op in operations:
+            with self.subTest(operation=f"{method.upper()} {path}"):
+                body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+                params = op.get("parameters", [])
+                has_example = bool(body.get("examples") or body.get("example")) or any(
+                    p.get("examples") or p.get("example") or p.get("schema", {}).get("examples") for p in params)
+                self.assertTrue(has_example, op)
+                self.assertEqual(op.get("security"), [{"OdooApiKey": []}])
+
+    def test_docs_page_works_offline(self):
+        page = requests.get(self._url("/docs"), timeout=30)
+        self.assertEqual(page.status_code, 200)
+        urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", page.text)
+        self.assertTrue(urls)
+        for url in urls:
+            self.assertTrue(url.startswith(API), f"{url}: the page must not load anything from elsewhere")
+            asset = requests.get(self.base_url() + url, timeout=30)
+            self.assertEqual(asset.status_code, 200, url)
+        self.assertIn("SwaggerUIBundle", page.text)
+
+    # authentication --------------------------------------------------------------------------------------
+    def test_token_required_valid_and_revocable(self):
+        self.assertError(self.call("GET", "/partners", token=False), 401, "missing_token")
+        self.assertError(self.call("GET", "/partners", token="not-a-key"), 401, "invalid_token")
+        other = self._api_key(self.editor)
+        self.assertEqual(self.call("GET", "/partners", token=other).status_code, 200)
+        self.env["res.users.apikeys"].search([("user_id", "=", self.editor.id), ("name", "=", "integration test")],
+                                             order="id desc", limit=1).sudo().unlink()  # revoke the last one
+        self.assertError(self.call("GET", "/partners", token=other), 401, "invalid_token")
+        # a key scoped to another use (rpc) does not open the API
+        rpc_only = self._api_key(self.editor, scope="rpc")
+        self.assertError(self.call("GET", "/partners", token=rpc_only), 401, "invalid_token")
+
+    def test_plain_http_only_from_loopback(self):
+        def request(scheme, host):
+            return Request({"type": "http", "scheme": scheme, "client": (host, 5000), "path": "/",
+                            "headers": [], "server": ("odoo.example.com", 443)})
+        env = self.env
+        with self.assertRaises(ApiError) as caught:
+            _check_transport(request("http", "10.1.2.3"), env)
+        self.assertEqual(caught.exception.status_code, 403)
+        self.assertEqual(caught.exception.detail["code"], "https_required")
+        _check_transport(request("https", "10.1.2.3"), env)
+        _check_transport(request("http", "127.0.0.1"), env)
+        _check_transport(request("http", "::1"), env)
+
+    def test_rate_limit_per_token(self):
+        self.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri_api.rate_limit", 3)
+        self.env.flush_all()
+        token = self._api_key(self.editor)
+        for _i in range(3):
+            self.assertEqual(self.call("GET", "/products", token=token).status_code, 200)
+        response = self.call("GET", "/products", token=token)
+        self.assertError(response, 429, "rate_limited")
+        self.assertGreaterEqual(int(response.headers["Retry-After"]), 1)
+        # another key of the same user has its own count
+        self.assertEqual(self.call("GET", "/products").status_code, 200)
+
+    # partners and products -------------------------------------------------------------------------------
+    def test_partners_and_products(self):
+        created = self.call("POST", "/partners", json=CUSTOMER)
+        self.assertEqual(created.status_code, 201, created.text)
+        partner = created.json()
+        self.assertEqual(partner["identification"], CUSTOMER["identification"])
+        self.assertEqual(partner["identification_type"], "cedula")
+        again = self.call("POST", "/partners", json={**CUSTOMER, "email": "lucia.ch@example.com"})
+        self.assertEqual(again.json()["id"], partner["id"], "matched by identification, updated")
+        self.assertEqual(self.call("GET", f"/partners/{partner['id']}").json()["email"], "lucia.ch@example.com")
+        self.assertError(self.call("POST", "/partners", json={**CUSTOMER, "identification": "0918765430"}),
+                         422, "invalid_identification", "identification")
+        self.assertFalse(self.env["res.partner"].search([("vat", "=", "0918765430")]), "nothing half-done")
+
+        bulk = self.call("POST", "/partners/bulk", json={"items": [
+            CUSTOMER, {**CUSTOMER, "identification": "1710034065", "name": "Juan Pérez"},
+            {**CUSTOMER, "identification": "1710034060", "name": "Bad"}]})
+        self.assertEqual(bulk.status_code, 200, bulk.text)
+        result = bulk.json()
+        self.assertEqual((result["created"], result["updated"], result["failed"]), (1, 1, 1))
+        self.assertEqual(result["items"][2]["error"]["field"], "items.2.identification")
+        listed = self.call("GET", "/partners", params={"identification": "1710034065"}).json()
+        self.assertEqual([p["name"] for p in listed["items"]], ["Juan Pérez"])
+
+        product = self.call("POST", "/products", json={"code": "CAFE-250", "name": "Café 250 g", "price": 4.5,
+                                                        "iva": "0"})
+        self.assertEqual(product.status_code, 201, product.text)
+        self.assertEqual(product.json()["iva"], "0")
+        bulk = self.call("POST", "/products/bulk", json={"items": [
+            {"code": "CAFE-250", "name": "Café 250 g", "price": 4.75, "iva": "0"},
+            {"code": "TE-100", "name": "Té 100 g", "price": 2.0, "iva": "15", "kind": "goods"}]}).json()
+        self.assertEqual((bulk["created"], bulk["updated"], bulk["failed"]), (1, 1, 0))
+        self.assertEqual(self.call("GET", "/products", params={"code": "CAFE-250"}).json()["items"][0]["price"], 4.75)
+        self.assertError(self.call("GET", "/products/999999"), 404, "product_not_found")
+
+    # documents -------------------------------------------------------------------------------------------
+    def test_factura_issued_followed_and_downloaded(self):
+        response = self.call("POST", "/documents", json=self._factura(reference="PEDIDO-77"))
+        self.assertEqual(response.status_code, 201, response.text)
+        document = response.json()
+        self.assertEqual((document["type"], document["state"], document["number"]),
+                         ("factura", "to_send", "001-001-000000001"))
+        self.assertEqual(len(document["access_key"]), 49)
+        self.assertAlmostEqual(document["total"], 414.0)
+        self.assertEqual(document["reference"], "PEDIDO-77")
+        self.assertError(self.call("GET", f"/documents/{document['id']}/ride"), 404, "ride_not_ready")
+
+        self._run_queue()
+        state = self.call("GET", f"/documents/{document['id']}").json()
+        self.assertEqual(state["state"], "authorized", state["messages"])
+        self.assertEqual(state["authorization_number"], document["access_key"])
+        xml = self.call("GET", f"/documents/{document['id']}/xml")
+        self.assertEqual(xml.headers["Content-Type"], "application/xml")
+        self.assertEqual(etree.fromstring(xml.content).findtext("estado"), "AUTORIZADO")
+        ride = self.call("GET", f"/documents/{document['id']}/ride")
+        self.assertTrue(ride.content.startswith(b"%PDF"))
+        listed = self.call("GET", "/documents", params={"state": "authorized", "type": "factura"}).json()
+        self.assertIn(document["id"], [d["id"] for d in listed["items"]])
+
+        credit = self.call("POST", "/documents", json={
+            "type": "nota_credito", "partner_id": document["partner"]["id"], "reason": "Devolución de 1 hora",
+            "modified_document_id": document["id"],
+            "lines": [{"product_code": "INT-01", "quantity": 1, "price_unit": 120.0, "iva": "15"}]})
+        self.assertEqual(credit.status_code, 201, credit.text)
+        self.assertEqual(credit.json()["type"], "nota_credito")
+        debit = self.call("POST", "/documents", json={
+            "type": "nota_debito", "partner_id": document["partner"]["id"], "modified_document_id": document["id"],
+            "lines": [{"description": "Intereses por mora", "quantity": 1, "price_unit": 10.0, "iva": "15"}]})
+        self.assertEqual(debit.status_code, 201, debit.text)
+        self.assertEqual(debit.json()["type"], "nota_debito")
+        self._run_queue()
+        for doc in (credit.json(), debit.json()):
+            self.assertEqual(self.call("GET", f"/documents/{doc['id']}").json()["state"], "authorized")
+
+    def test_idempotent_retries_issue_once(self):
+        headers = {"Idempotency-Key": "order-1001"}
+        body = self._factura()
+        first = self.call("POST", "/documents", json=body, headers=dict(headers))
+        self.assertEqual(first.status_code, 201, first.text)
+        moves = self.env["account.move"].search_count([("company_id", "=", self.company.id)])
+        retry = self.call("POST", "/documents", json=body, headers=dict(headers))
+        self.assertEqual(retry.status_code, 201)
+        self.assertEqual(retry.json(), first.json())
+        self.assertEqual(retry.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves)
+        other = self.call("POST", "/documents", json=self._factura(reference="other"), headers=dict(headers))
+        self.assertError(other, 409, "idempotency_conflict", "Idempotency-Key")
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves)
+        # a failed request leaves its key free: the corrected retry issues the document
+        bad = self._factura(lines=[{"product_code": "NOPE", "quantity": 1, "price_unit": 1.0}])
+        headers = {"Idempotency-Key": "order-1002"}
+        self.assertError(self.call("POST", "/documents", json=bad, headers=dict(headers)), 404, "product_not_found")
+        self.assertEqual(self.call("POST", "/documents", json=bad, headers=dict(headers)).status_code, 404)
+
+    def test_bad_input_is_json_naming_the_field_and_leaves_nothing(self):
+        moves = self.env["account.move"].search_count([])
+        partners = self.env["res.partner"].search_count([])
+        broken = self.call("POST", "/documents", data=b"{not json", headers={"Content-Type": "application/json"})
+        self.assertError(broken, 400, "malformed_json")
+        self.assertError(self.call("POST", "/documents", json={"type": "factura", "partner": CUSTOMER}),
+                         422, "invalid_body", "lines")
+        self.assertError(self.call("POST", "/documents", json=self._factura(colour="red")), 422, "invalid_body",
+                         "colour")
+        self.assertError(self.call("POST", "/documents", json=self._factura(lines=[
+            {"product_code": "INT-01", "quantity": -1, "price_unit": 1}])), 422, "invalid_body", "lines.0.quantity")
+        new_customer = {**CUSTOMER, "identification": "1710034065", "name": "Nuevo"}
+        missing = self.call("POST", "/documents", json=self._factura(partner=new_customer, lines=[
+            {"product_code": "NOPE", "quantity": 1, "price_unit": 1}]))
+        self.assertError(missing, 404, "product_not_found", "lines.0.product_code")
+        self.assertIn("NOPE", missing.json()["detail"]["message"])
+        credit = self.call("POST", "/documents", json={**self._factura(), "type": "nota_credito"})
+        self.assertError(credit, 422, "invalid_body", "modified_document_id")
+        self.assertEqual(self.env["account.move"].search_count([]), moves)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners, "the inline partner was rolled back")
+
+    def test_messages_are_spanish_for_a_spanish_user(self):
+        self.env["res.lang"]._activate_lang("es_EC")
+        self.editor.lang = "es_EC"
+        detail = self.assertError(self.call("GET", "/partners", token="nope"), 401, "invalid_token")
+        self.assertIn("Bearer", self.call("GET", "/partners", token=False).json()["detail"]["message"])
+        detail = self.assertError(self.call("GET", "/documents/999999"), 404, "document_not_found")
+        self.assertIn("No hay", detail["message"])
+
+    def test_a_token_never_sees_another_company(self):
+        other = self.env["res.company"].create({"name": "Otra Empresa S.A.", "vat": "1790011674001",
+                                                "country_id": self.env.ref("base.ec").id})
+        foreign = self.env["l10n_ec_sri.document"].sudo().search([("company_id", "!=", self.company.id)], limit=1)
+        self.assertError(self.call("GET", "/partners", headers={"X-SRI-RUC": other.vat}), 404,
+                         "company_not_found", "X-SRI-RUC")
+        self.assertEqual(self.call("GET", "/partners", headers={"X-SRI-RUC": self.company.vat}).status_code, 200)
+        if foreign:
+            self.assertError(self.call("GET", f"/documents/{foreign.id}"), 404, "document_not_found")
+            self.assertError(self.call("GET", f"/documents/{foreign.id}/xml"), 404, "document_not_found")
+        # a user of both companies chooses with the header
+        self.editor.sudo().company_ids = [(4, other.id)]
+        self.assertEqual(self.call("GET", "/documents", headers={"X-SRI-RUC": other.vat}).json()["total"], 0)
+
+    # batches ---------------------------------------------------------------------------------------------
+    def test_batch_issues_each_item_and_reports_errors(self):
+        documents = [self._factura(reference=f"B-{i}") for i in range(3)]
+        documents[1]["lines"][0]["product_code"] = "NOPE"
+        response = self.call("POST", "/batches", json={"documents": documents})
+        self.assertEqual(response.status_code, 202, response.text)
+        batch = response.json()
+        self.assertEqual((batch["state"], batch["total"], batch["pending"]), ("queued", 3, 3))
+        self.env["l10n_ec_sri.api.batch"]._cron_process()
+        self.env.flush_all()
+        batch = self.call("GET", f"/batches/{batch['id']}").json()
+        self.assertEqual((batch["state"], batch["done"], batch["failed"]), ("done", 2, 1))
+        failed = batch["items"][1]
+        self.assertEqual((failed["state"], failed["error"]["code"], failed["error"]["field"]),
+                         ("failed", "product_not_found", "lines.0.product_code"))
+        issued = [item["document_id"] for item in batch["items"] if item["state"] == "done"]
+        numbers = [self.call("GET", f"/documents/{i}").json()["number"] for i in issued]
+        self.assertEqual(len(set(numbers)), 2)
+        self.assertError(self.call("POST", "/batches", json={"documents": []}), 422, "invalid_body", "documents")
+        other_user = self._sri_user("sri_api_other", "l10n_ec_sri.group_l10n_ec_sri_editor")
+        self.assertError(self.call("GET", f"/batches/{batch['id']}", token=self._api_key(other_user)), 404,
+                         "batch_not_found")
+
+    # webhooks --------------------------------------------------------------------------------------------
+    def test_webhooks_signed_delivered_and_retried(self):
+        received, answers = [], [500, 200]
+
+        class Receiver(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(answers.pop(0) if answers else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        for bad in ("ftp://example.com/hook", "https://10.0.0.7/hook", "https://169.254.169.254/latest"):
+            self.assertError(self.call("POST", "/webhooks", json={"url": bad}), 422, "invalid_url", "url")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri_api.webhook_allow_local", "")
+        self.env.flush_all()
+        self.assertError(self.call("POST", "/webhooks", json={"url": f"http://127.0.0.1:{server.server_port}/"}),
+                         422, "invalid_url", "url")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri_api.webhook_allow_local", "1")
+        self.env.flush_all()
+        hook = self.call("POST", "/webhooks", json={"url": url, "events": ["authorized"]})
+        self.assertEqual(hook.status_code, 201, hook.text)
+        secret = hook.json()["secret"]
+        self.assertTrue(secret)
+        self.assertNotIn("secret", [k for w in self.call("GET", "/webhooks").json() for k, v in w.items() if v])
+
+        document = self.call("POST", "/documents", json=self._factura()).json()
+        self._run_queue()
+        Delivery = self.env["l10n_ec_sri.api.webhook.delivery"]
+        Delivery._cron_deliver()
+        self.assertEqual(len(received), 1)
+        deliveries = self.call("GET", f"/webhooks/{hook.json()['id']}/deliveries").json()["items"]
+        self.assertEqual([(d["state"], d["attempts"], d["last_status"]) for d in deliveries], [("pending", 1, 500)])
+        delivery = Delivery.browse(deliveries[0]["id"])
+        self.assertGreater(delivery.next_try, fields.Datetime.now())
+        Delivery._cron_deliver()
+        self.assertEqual(len(received), 1, "not before its next try")
+        delivery.with_context(l10n_ec_sri_api_flow=True).next_try = fields.Datetime.now()
+        Delivery._cron_deliver()
+        self.assertEqual(len(received), 2)
+        self.assertEqual((delivery.state, delivery.attempts), ("done", 2))
+        for headers, body in received:
+            expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            self.assertEqual(headers["X-SRI-Signature"], expected)
+            self.assertEqual(headers["X-SRI-Event"], "authorized")
+        self.assertEqual(received[0][1], received[1][1], "a retry sends the same body")
+        payload = json.loads(received[0][1])
+        self.assertEqual((payload["event"], payload["document"]["id"], payload["document"]["state"]),
+                         ("authorized", document["id"], "authorized"))
+        self.assertEqual(self.call("DELETE", f"/webhooks/{hook.json()['id']}").status_code, 204)
+        self.assertEqual(self.call("GET", "/webhooks").json(), [])
+
+    def test_api_records_are_written_by_the_api_only(self):
+        from odoo.exceptions import AccessError
+
+        with self.assertRaises(AccessError):
+            self.env["l10n_ec_sri.api.webhook"].create({
+                "user_id": self.editor.id, "company_id": self.company.id, "url": "https://x.example",
+                "events": "authorized", "secret": "s"})
+        with self.assertRaises(AccessError):
+            self.env["l10n_ec_sri.api.idempotency"].create({
+                "user_id": self.editor.id, "key": "k", "endpoint": "e", "body_hash": "h"})
+        batch = self.env["l10n_ec_sri.api.batch"].with_user(self.editor)._l10n_ec_sri_enqueue([self._factura()])
+        for attempt in (lambda: batch.sudo().write({"state": "done"}), lambda: batch.sudo().unlink()):
+            with self.assertRaises(AccessError):
+                attempt()
