@@ -34,6 +34,7 @@ import argparse
 import contextlib
 import logging
 import os
+import sysconfig
 import tempfile
 import time
 from unittest.mock import patch
@@ -49,6 +50,9 @@ POST_BATCH = 100
 CREATE_BATCH = 200
 RIDE_SAMPLE = 50
 WARM_UP = 20  # invoices through the whole flow before the timed sizes (not reported)
+# OCA add-ons installed from PyPI (requirements-odoo-addons.txt, for l10n_ec_sri_api) live in the venv
+_OCA = os.path.join(sysconfig.get_paths()["purelib"], "odoo", "addons")
+ADDONS_PATH = ",".join([f"{ODOO_SRC}/addons", ROOT] + ([_OCA] if os.path.isdir(_OCA) else []))
 BENCH_RUCS = ["0992345675001", "1791234561001", "1793456782001", "1792567890001"]
 
 
@@ -70,7 +74,7 @@ class Bench:
 
         self.http_port = free_port()
         config.parse_config([
-            f"--addons-path={ODOO_SRC}/addons,{ROOT}",
+            f"--addons-path={ADDONS_PATH}",
             "-d", self.dbname,
             "--log-level=warn",
             "--without-demo=all",

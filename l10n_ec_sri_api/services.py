@@ -110,9 +110,13 @@ def iva_tax(env, rate, use="sale", field="iva"):
         ("tax_group_id.l10n_ec_type", "=", IVA_GROUPS[rate]),
     ], order="sequence, id", limit=1)
     if not tax:
-        raise ApiError(422, "tax_not_found", env._(
-            "The company has no active %(use)s tax of IVA %(rate)s: activate it in Accounting > Configuration "
-            "> Taxes.", use=use, rate=rate), field)
+        if use == "sale":
+            message = env._("The company has no active sale tax of IVA %s: activate it in Accounting > "
+                            "Configuration > Taxes.", rate)
+        else:
+            message = env._("The company has no active purchase tax of IVA %s: activate it in Accounting > "
+                            "Configuration > Taxes.", rate)
+        raise ApiError(422, "tax_not_found", message, field)
     return tax
 
 

@@ -25,14 +25,14 @@ if [ -z "${SRI_SKIP_ODOO:-}" ]; then
   run_failed=$(grep -oE "[0-9]+ failed$" "$log_dir/run.log" | grep -oE "[0-9]+" || echo 1)
 fi
 
-# run_odoo MODULES LABEL: installs MODULES with demo data in a fresh database and runs their tests; adds the
-# counts to odoo_passed / odoo_failed.
+# run_odoo MODULES LABEL [TAGS]: installs MODULES with demo data in a fresh database and runs their tests (or
+# those TAGS select); adds the counts to odoo_passed / odoo_failed.
 run_odoo() {
-  local modules=$1 label=$2 db log rc stats total failed passed
+  local modules=$1 label=$2 tags=${3:-} db log rc stats total failed passed
   echo "== Odoo modules: $modules (fresh database, demo data$label) =="
   db="sri_test_$(date +%s)_$$"
   log="$log_dir/odoo_$(tr ',' '_' <<<"$modules" | cut -c1-60).log"
-  tags=$(tr ',' '\n' <<<"$modules" | sed 's|^|/|' | paste -sd, -)
+  [ -n "$tags" ] || tags=$(tr ',' '\n' <<<"$modules" | sed 's|^|/|' | paste -sd, -)
   "${ODOO[@]}" --addons-path="$ADDONS_PATH" -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
      --stop-after-init --http-interface 127.0.0.1 --http-port "$(free_port)" --log-level=test \
      --max-cron-threads=0 2>&1 | tee "$log" | grep -E "ERROR|FAIL|Traceback|tests when loading|Starting|post-tests|at_install" || true
@@ -61,7 +61,13 @@ if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
   shared=$(tr ',' '\n' <<<"$SRI_MODULES" | grep -vxF -f <(tr ',' '\n' <<<"$SRI_OWN_DB_MODULES") | paste -sd, -)
   [ -n "$shared" ] && run_odoo "$shared" ""
   for module in $(tr ',' ' ' <<<"$SRI_OWN_DB_MODULES"); do
-    [ -d "$ROOT/$module" ] && run_odoo "$module" "; its own: its rules apply to every new company"
+    [ -d "$ROOT/$module" ] || continue
+    # the other modules' tests of how they behave under plans run here, with the plans installed
+    extra_modules=""; extra_tags=""
+    if [ "$module" = l10n_ec_sri_plan ] && [ -d "$ROOT/l10n_ec_sri_api" ]; then
+      extra_modules=",l10n_ec_sri_api"; extra_tags=",/l10n_ec_sri_api:TestApiPlan"
+    fi
+    run_odoo "$module$extra_modules" "; its own: its rules apply to every new company" "/$module$extra_tags"
   done
 fi
 

@@ -11,6 +11,26 @@ from odoo.exceptions import AccessError
 KEEP_DAYS = 30
 
 
+def claim(cr, uid, company_id, key, endpoint, body_hash):
+    """(claimed, id) of the row of (``uid``, ``key``), inserted with ``INSERT ... ON CONFLICT DO NOTHING``. A
+    concurrent request with the same key waits there for the first one's commit, then fails to serialize
+    (REPEATABLE READ: the row is not in its snapshot); Odoo replays such a request, and the replay finds the
+    first one's answer."""
+    cr.execute("""
+        INSERT INTO l10n_ec_sri_api_idempotency
+               (user_id, key, endpoint, body_hash, company_id, create_uid, write_uid, create_date, write_date)
+        VALUES (%(uid)s, %(key)s, %(endpoint)s, %(hash)s, %(company)s, %(uid)s, %(uid)s,
+                now() at time zone 'utc', now() at time zone 'utc')
+        ON CONFLICT (user_id, key) DO NOTHING
+        RETURNING id
+    """, {"uid": uid, "key": key, "endpoint": endpoint, "hash": body_hash, "company": company_id})
+    row = cr.fetchone()
+    if row:
+        return True, row[0]
+    cr.execute("SELECT id FROM l10n_ec_sri_api_idempotency WHERE user_id = %s AND key = %s", [uid, key])
+    return False, cr.fetchone()[0]
+
+
 class L10nEcSriApiIdempotency(models.Model):
     _name = "l10n_ec_sri.api.idempotency"
     _description = "SRI API: idempotency key"
@@ -54,26 +74,10 @@ class L10nEcSriApiIdempotency(models.Model):
 
     @api.model
     def _claim(self, key, endpoint, body):
-        """Take ``key`` for this user, or return what it already holds: (claimed, record). The row is taken
-        with ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent request with the same key waits for the
-        first one's commit, and then fails to serialize (REPEATABLE READ) so that Odoo replays it, when it
-        finds the first one's answer."""
-        body_hash = self._hash(endpoint, body)
-        self.env.cr.execute("""
-            INSERT INTO l10n_ec_sri_api_idempotency
-                   (user_id, key, endpoint, body_hash, company_id, create_uid, write_uid, create_date, write_date)
-            VALUES (%(uid)s, %(key)s, %(endpoint)s, %(hash)s, %(company)s, %(uid)s, %(uid)s,
-                    now() at time zone 'utc', now() at time zone 'utc')
-            ON CONFLICT (user_id, key) DO NOTHING
-            RETURNING id
-        """, {"uid": self.env.uid, "key": key, "endpoint": endpoint, "hash": body_hash,
-              "company": self.env.company.id})
-        row = self.env.cr.fetchone()
-        if row:
-            return True, self.browse(row[0])
-        self.env.cr.execute("SELECT id FROM l10n_ec_sri_api_idempotency WHERE user_id = %s AND key = %s",
-                            [self.env.uid, key])
-        return False, self.browse(self.env.cr.fetchone()[0])
+        """Take ``key`` for this user, or return what it already holds: (claimed, record). See ``claim``."""
+        claimed, record_id = claim(self.env.cr, self.env.uid, self.env.company.id, key, endpoint,
+                                   self._hash(endpoint, body))
+        return claimed, self.browse(record_id)
 
     def _same_request(self, endpoint, body):
         self.ensure_one()

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """An integrator over HTTP: an SRI editor's API key, every answer validated against the served OpenAPI."""
+import os
+import tempfile
 from datetime import timedelta
 
 import requests
@@ -8,6 +10,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 
 from odoo import fields
 
+from odoo.addons.l10n_ec_sri.sri.simulator import Simulator
 from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import L10nEcSriHttpCase
 
 API = "/api/sri/v1"
@@ -32,6 +35,16 @@ class L10nEcSriApiCase(L10nEcSriHttpCase):
     def _api_key(cls, user, scope=None):
         expiry = fields.Datetime.now() + timedelta(days=30)
         return cls.env["res.users.apikeys"].with_user(user)._generate(scope, "integration test", expiry)
+
+    def setUp(self):
+        super().setUp()
+        # a simulator per test: every test restarts the company's numbering (rolled back), and the class's
+        # simulator would return the second document of a number as already registered
+        simulator = Simulator(port=0, db_path=os.path.join(tempfile.mkdtemp(prefix="sri_sim_"), "sim.sqlite3"))
+        simulator.start()
+        self.addCleanup(simulator.stop)
+        self.company.l10n_ec_sri_endpoint_url = simulator.url
+        self.env.flush_all()
 
     def _url(self, path):
         return f"{self.base_url()}{API}{path}"

@@ -4,17 +4,22 @@ import hmac
 import json
 import re
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import psycopg2
 import requests
 from lxml import etree
 from starlette.requests import Request
 
-from odoo import fields
-from odoo.tests import tagged
+from odoo import fields, sql_db
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from ..deps import _check_transport
 from ..errors import ApiError
+from ..models.l10n_ec_sri_api_request import claim
 from .common import API, CUSTOMER, L10nEcSriApiCase
 
 
@@ -206,6 +211,7 @@ class TestApi(L10nEcSriApiCase):
     def test_messages_are_spanish_for_a_spanish_user(self):
         self.env["res.lang"]._activate_lang("es_EC")
         self.editor.lang = "es_EC"
+        self.env.flush_all()
         detail = self.assertError(self.call("GET", "/partners", token="nope"), 401, "invalid_token")
         self.assertIn("Bearer", self.call("GET", "/partners", token=False).json()["detail"]["message"])
         detail = self.assertError(self.call("GET", "/documents/999999"), 404, "document_not_found")
@@ -282,6 +288,7 @@ class TestApi(L10nEcSriApiCase):
 
         document = self.call("POST", "/documents", json=self._factura()).json()
         self._run_queue()
+        self.assertEqual(self.call("GET", f"/documents/{document['id']}").json()["state"], "authorized")
         Delivery = self.env["l10n_ec_sri.api.webhook.delivery"]
         Delivery._cron_deliver()
         self.assertEqual(len(received), 1)
@@ -320,3 +327,44 @@ class TestApi(L10nEcSriApiCase):
         for attempt in (lambda: batch.sudo().write({"state": "done"}), lambda: batch.sudo().unlink()):
             with self.assertRaises(AccessError):
                 attempt()
+
+
+@tagged("post_install", "-at_install", "l10n_ec_sri_api")
+class TestIdempotencyConcurrency(TransactionCase):
+    """Two requests with one Idempotency-Key at the same moment, as two real transactions: the second waits for
+    the first, then fails with an error Odoo retries the request on; the retry finds the first one's row."""
+
+    @mute_logger("odoo.sql_db")  # the failed query of the second one is logged, as Odoo logs every failed query
+    def test_second_claim_waits_then_is_retried(self):
+        db = self.env.cr.dbname
+        uid, company_id = self.env.ref("base.user_admin").id, self.env.ref("base.main_company").id
+        key = f"concurrent-{uuid.uuid4()}"
+        first, second = sql_db.db_connect(db).cursor(), sql_db.db_connect(db).cursor()
+        outcome = {}
+        try:
+            second.execute("SELECT 1")  # its snapshot is taken before the first one commits
+            claimed, row_id = claim(first, uid, company_id, key, "POST /documents", "h1")
+            self.assertTrue(claimed)
+
+            def concurrent():
+                try:
+                    outcome["result"] = claim(second, uid, company_id, key, "POST /documents", "h1")
+                except psycopg2.Error as exc:
+                    outcome["error"] = exc
+
+            thread = threading.Thread(target=concurrent)
+            thread.start()
+            thread.join(1.0)
+            self.assertTrue(thread.is_alive(), "the second claim waits for the first transaction")
+            first.commit()
+            thread.join(10)
+            self.assertNotIn("result", outcome, "the second request must not claim the key too")
+            self.assertIn(outcome["error"].pgcode, PG_CONCURRENCY_ERRORS_TO_RETRY)
+            second.rollback()  # what Odoo does before it replays the request
+            self.assertEqual(claim(second, uid, company_id, key, "POST /documents", "h1"), (False, row_id))
+        finally:
+            second.rollback()
+            first.execute("DELETE FROM l10n_ec_sri_api_idempotency WHERE key = %s", [key])
+            first.commit()
+            first.close()
+            second.close()
