@@ -76,15 +76,18 @@ def _rate_limit(env, key_id):
 
 
 def _key_id(env, key):
-    """(user id, API key id) of a valid key, else (None, None). Odoo's own check (hashed keys, expiry,
-    active user, scope: a key of no scope or of this API's scope)."""
-    Keys = env["res.users.apikeys"].sudo()
-    uid = Keys._check_credentials(scope=API_KEY_SCOPE, key=key)
+    """(user id, API key id) of a valid key, else (None, None). Odoo's own check decides (hashed keys, expiry,
+    active user; a key of no scope or of this API's scope); the key's id (the rate limit's counter) is then the
+    user's key of that index, verified again only in the rare case of two keys sharing an index."""
+    uid = env["res.users.apikeys"].sudo()._check_credentials(scope=API_KEY_SCOPE, key=key)
     if not uid:
         return None, None
-    env.cr.execute(
-        "SELECT id, key FROM res_users_apikeys WHERE user_id = %s AND index = %s", [uid, key[:INDEX_SIZE]])
-    for key_id, hashed in env.cr.fetchall():
+    env.cr.execute("SELECT id, key FROM res_users_apikeys WHERE user_id = %s AND index = %s",
+                   [uid, key[:INDEX_SIZE]])
+    rows = env.cr.fetchall()
+    if len(rows) == 1:
+        return uid, rows[0][0]
+    for key_id, hashed in rows:
         if KEY_CRYPT_CONTEXT.verify(key, hashed):
             return uid, key_id
     return None, None

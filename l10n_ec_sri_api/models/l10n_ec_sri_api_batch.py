@@ -120,7 +120,7 @@ class L10nEcSriApiBatch(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                moves = env["account.move"].create([values for _item, values in prepared])
+                moves = services.create_moves(env, [values for _item, values in prepared])
                 services.post_documents(env, moves)
                 for (item, _values), move in zip(prepared, moves):
                     item.write({"state": "done", "document_id": move.l10n_ec_sri_document_id.id})
@@ -130,7 +130,7 @@ class L10nEcSriApiBatch(models.Model):
         for item, values in prepared:
             try:
                 with self.env.cr.savepoint():
-                    move = env["account.move"].create(values)
+                    move = services.create_moves(env, [values])
                     services.post_documents(env, move)
                     item.write({"state": "done", "document_id": move.l10n_ec_sri_document_id.id})
             except Exception as exc:  # noqa: BLE001
