@@ -55,11 +55,11 @@ def _partner_values(env, data, field_prefix=""):
     if not country:
         raise ApiError(422, "invalid_country", env._("No country with the code %s.", data.country_code),
                        field_prefix + "country_code")
-    values = {
-        "name": data.name, "vat": data.identification, "country_id": country.id,
-        "email": data.email or False, "phone": data.phone or False,
-        "street": data.street or False, "city": data.city or False,
-    }
+    values = {"name": data.name, "vat": data.identification, "country_id": country.id}
+    # an update changes only what the body gives: a document's inline customer without e-mail keeps its e-mail
+    for name in ("email", "phone", "street", "city"):
+        if name in data.model_fields_set:
+            values[name] = getattr(data, name) or False
     if data.identification_type != "consumidor_final":
         values["l10n_latam_identification_type_id"] = env.ref(ID_TYPES[data.identification_type]).id
     return values
@@ -133,14 +133,19 @@ def find_product(env, code):
 
 
 def upsert_product(env, data, field_prefix=""):
-    tax = iva_tax(env, data.iva, field=field_prefix + "iva")
-    values = {
-        "name": data.name, "default_code": data.code, "lst_price": data.price,
-        "barcode": data.barcode or False, "type": "service" if data.kind == "service" else "consu",
-        "taxes_id": [Command.set(tax.ids)],
-    }
+    """(product, created) matched by code; an update changes only what the body gives (and the name)."""
     product = find_product(env, data.code)
     created = not product
+    given = set(type(data).model_fields) if created else data.model_fields_set
+    values = {"name": data.name, "default_code": data.code}
+    if "price" in given:
+        values["lst_price"] = data.price
+    if "barcode" in given:
+        values["barcode"] = data.barcode or False
+    if "kind" in given:
+        values["type"] = "service" if data.kind == "service" else "consu"
+    if "iva" in given:
+        values["taxes_id"] = [Command.set(iva_tax(env, data.iva, field=field_prefix + "iva").ids)]
     if product:
         product.write(values)
     else:

@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
 from odoo import models
 
 from .l10n_ec_sri_api_webhook import EVENTS
+
+_logger = logging.getLogger(__name__)
 
 
 class L10nEcSriDocument(models.Model):
@@ -14,5 +18,9 @@ class L10nEcSriDocument(models.Model):
         changed = self.filtered(lambda d: d.state != state) if state in EVENTS else self.browse()
         result = super().write(vals)
         if changed:
-            self.env["l10n_ec_sri.api.webhook.delivery"]._l10n_ec_sri_enqueue(changed, state)
+            try:
+                with self.env.cr.savepoint():
+                    self.env["l10n_ec_sri.api.webhook.delivery"]._l10n_ec_sri_enqueue(changed, state)
+            except Exception:  # the SRI's answer is recorded whatever happens to its webhooks
+                _logger.exception("SRI API: webhook deliveries of documents %s not queued", changed.ids)
         return result

@@ -220,16 +220,48 @@ class TestApi(L10nEcSriApiCase):
     def test_a_token_never_sees_another_company(self):
         other = self.env["res.company"].create({"name": "Otra Empresa S.A.", "vat": "1790011674001",
                                                 "country_id": self.env.ref("base.ec").id})
-        foreign = self.env["l10n_ec_sri.document"].sudo().search([("company_id", "!=", self.company.id)], limit=1)
         self.assertError(self.call("GET", "/partners", headers={"X-SRI-RUC": other.vat}), 404,
                          "company_not_found", "X-SRI-RUC")
-        self.assertEqual(self.call("GET", "/partners", headers={"X-SRI-RUC": self.company.vat}).status_code, 200)
-        if foreign:
-            self.assertError(self.call("GET", f"/documents/{foreign.id}"), 404, "document_not_found")
-            self.assertError(self.call("GET", f"/documents/{foreign.id}/xml"), 404, "document_not_found")
-        # a user of both companies chooses with the header
+        document = self.call("POST", "/documents", json=self._factura(), headers={"X-SRI-RUC": self.company.vat})
+        self.assertEqual(document.status_code, 201, document.text)
+        doc_id = document.json()["id"]
+        # a user of both companies chooses with the header, and sees only the chosen company's records
         self.editor.sudo().company_ids = [(4, other.id)]
-        self.assertEqual(self.call("GET", "/documents", headers={"X-SRI-RUC": other.vat}).json()["total"], 0)
+        self.env.flush_all()
+        in_other = {"X-SRI-RUC": other.vat}
+        self.assertEqual(self.call("GET", "/documents", headers=in_other).json()["total"], 0)
+        for path in (f"/documents/{doc_id}", f"/documents/{doc_id}/xml", f"/documents/{doc_id}/ride"):
+            self.assertError(self.call("GET", path, headers=in_other), 404, "document_not_found")
+        self.assertEqual(self.call("GET", f"/documents/{doc_id}").status_code, 200, "the default company")
+        foreign = self.env["l10n_ec_sri.document"].sudo().search([("company_id", "!=", self.company.id)], limit=1)
+        if foreign:  # the demo companies' documents, when the database has demo data
+            self.assertError(self.call("GET", f"/documents/{foreign.id}"), 404, "document_not_found")
+
+    def test_liquidacion_de_compra(self):
+        expense = self.env["account.account"].search([
+            ("company_ids", "in", self.company.id), ("account_type", "=", "expense")], limit=1)
+        self.env["account.journal"].create({
+            "name": "Liquidaciones de compra", "code": "LIQ", "type": "purchase", "company_id": self.company.id,
+            "l10n_latam_use_documents": True, "l10n_ec_sri_liquidation": True, "default_account_id": expense.id,
+            "l10n_ec_entity": "001", "l10n_ec_emission": "002"})
+        self.env.flush_all()
+        response = self.call("POST", "/documents", json={
+            "type": "liquidacion_compra", "payment_code": "01",
+            "partner": {**CUSTOMER, "name": "María Quishpe"},
+            "lines": [{"description": "Quintales de papa", "quantity": 10, "price_unit": 25.0, "iva": "0"}]})
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual((response.json()["type"], response.json()["number"]),
+                         ("liquidacion_compra", "001-002-000000001"))
+        self._run_queue()
+        self.assertEqual(self.call("GET", f"/documents/{response.json()['id']}").json()["state"], "authorized")
+
+    def test_update_changes_only_what_is_given(self):
+        self.call("POST", "/partners", json=CUSTOMER)
+        partial = {key: CUSTOMER[key] for key in ("identification", "identification_type", "name")}
+        self.assertEqual(self.call("POST", "/partners", json=partial).json()["email"], CUSTOMER["email"])
+        self.call("POST", "/products", json={"code": "CAFE-250", "name": "Café", "price": 4.5, "iva": "0"})
+        product = self.call("POST", "/products", json={"code": "CAFE-250", "name": "Café 250 g", "price": 5.0}).json()
+        self.assertEqual((product["price"], product["iva"]), (5.0, "0"), "its IVA was not given: kept")
 
     # batches ---------------------------------------------------------------------------------------------
     def test_batch_issues_each_item_and_reports_errors(self):
