@@ -99,7 +99,7 @@ def authenticated_env(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ruc: Annotated[str | None, Header(alias="X-SRI-RUC", description=(
         "RUC of the company to act for, among the user's companies; the user's default company when "
-        "absent."), examples=["1793456782001"])] = None,
+        "absent."), examples=["0992345675001"])] = None,
 ) -> Environment:
     """The environment of the token's user, in the chosen company (its only allowed company)."""
     _check_transport(request, env)

@@ -61,8 +61,13 @@ def translate(exc, env=None):
     if isinstance(exc, ApiError):
         return exc
     if isinstance(exc, StarletteHTTPException):  # FastAPI's, and Starlette's own: unknown path, wrong method
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_%s" % exc.status_code)
-        return ApiError(exc.status_code, code, exc.detail, headers=exc.headers)
+        env = env or _env()
+        if exc.status_code == 404:
+            return ApiError(404, "not_found", env._("No such path in the API: see /api/sri/v1/docs."))
+        if exc.status_code == 405:
+            return ApiError(405, "method_not_allowed", env._(
+                "This path does not take this method: see /api/sri/v1/docs."), headers=exc.headers)
+        return ApiError(exc.status_code, "http_%s" % exc.status_code, exc.detail, headers=exc.headers)
     if isinstance(exc, RequestValidationError):
         return validation_error(exc, env)
     code = getattr(exc, "code", None)

@@ -143,7 +143,6 @@ class LineIn(Strict):
 DOCUMENT_EXAMPLE = {
     "type": "factura",
     "partner": PARTNER_EXAMPLE,
-    "date": "2026-12-02",
     "reference": "PEDIDO-1001",
     "payment_code": "20",
     "lines": [{"product_code": "CONS-01", "quantity": 2, "price_unit": 100.0, "discount": 0, "iva": "15"}],

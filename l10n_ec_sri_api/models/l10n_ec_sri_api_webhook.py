@@ -79,7 +79,11 @@ class L10nEcSriApiWebhook(models.Model):
         """https:// to a public address. Plain http:// and the machine's own addresses only when the system
         parameter ``l10n_ec_sri_api.webhook_allow_local`` is set (a receiver on the same machine, tests):
         an API user must not make Odoo POST to the services of its private network."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ApiError(422, "invalid_url", self.env._("The webhook's URL must be https://host/path."), "url")
         allow_local = self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri_api.webhook_allow_local")
         problem = None
         if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -88,7 +92,7 @@ class L10nEcSriApiWebhook(models.Model):
             problem = self.env._("The webhook's URL must be https://.")
         else:
             try:
-                addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+                addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
             except (socket.gaierror, UnicodeError):
                 addresses = set()
                 problem = self.env._("The webhook's host %s cannot be resolved.", parts.hostname)

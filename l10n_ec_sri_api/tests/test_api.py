@@ -55,6 +55,10 @@ class TestApi(L10nEcSriApiCase):
             self.assertEqual(asset.status_code, 200, url)
         self.assertIn("SwaggerUIBundle", page.text)
 
+    def test_unknown_path_and_method_are_json_errors(self):
+        self.assertError(self.call("GET", "/nothing-here", validate=False), 404, "not_found")
+        self.assertError(self.call("DELETE", "/partners", validate=False), 405, "method_not_allowed")
+
     # authentication --------------------------------------------------------------------------------------
     def test_token_required_valid_and_revocable(self):
         self.assertError(self.call("GET", "/partners", token=False), 401, "missing_token")
@@ -304,7 +308,8 @@ class TestApi(L10nEcSriApiCase):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.shutdown)
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        for bad in ("ftp://example.com/hook", "https://10.0.0.7/hook", "https://169.254.169.254/latest"):
+        for bad in ("ftp://example.com/hook", "https://10.0.0.7/hook", "https://169.254.169.254/latest",
+                    "https://example.com:port/hook"):
             self.assertError(self.call("POST", "/webhooks", json={"url": bad}), 422, "invalid_url", "url")
         self.env["ir.config_parameter"].sudo().set_param("l10n_ec_sri_api.webhook_allow_local", "")
         self.env.flush_all()
