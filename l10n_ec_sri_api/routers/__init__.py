@@ -230,7 +230,9 @@ def create_document(env: AuthEnv, data: DocumentBody,
 @router.get("/documents", tags=["documents"], response_model=schemas.DocumentPage, summary="List documents")
 def list_documents(
     env: AuthEnv, limit: Limit = 100, offset: Offset = 0,
-    type: Annotated[schemas.DocumentType | None, Query(openapi_examples={"factura": {"value": "factura"}})] = None,
+    type: Annotated[str | None, Query(description="factura, nota_credito, nota_debito, liquidacion_compra, and "
+                                      "the types of the other installed modules (guia_remision...).",
+                                      openapi_examples={"factura": {"value": "factura"}})] = None,
     state: Annotated[str | None, Query(description="to_send, retry, received, authorized, not_authorized, "
                                        "returned, annulled.",
                                        openapi_examples={"authorized": {"value": "authorized"}})] = None,
