@@ -112,22 +112,20 @@ def authenticated_env(
         raise ApiError(401, "invalid_token", env._(
             "The API key is not valid: it may have been revoked or have expired, or its user archived. "
             "Create a new one in the user's preferences."), headers={"WWW-Authenticate": "Bearer"})
-    user_env = env(user=uid, su=False)
-    user = user_env.user
+    user = env(user=uid, su=False).user
     context = dict(env.context, l10n_ec_sri_api_key_id=key_id)
     if not request.headers.get("Accept-Language"):
-        context["lang"] = user.lang
+        context["lang"] = user.lang  # the user's language, as in Odoo's screens
+    user_env = env(user=uid, su=False, context=context)
     _rate_limit(user_env, key_id)
-    companies = user.sudo().company_ids
     if ruc:
-        company = companies.filtered(lambda c: c.vat == ruc.strip())[:1]
+        company = user.sudo().company_ids.filtered(lambda c: c.vat == ruc.strip())[:1]
         if not company:
-            raise ApiError(404, "company_not_found", user_env(context=context)._(
+            raise ApiError(404, "company_not_found", user_env._(
                 "No company with RUC %s among this user's companies.", ruc), "X-SRI-RUC")
     else:
         company = user.sudo().company_id
-    context["allowed_company_ids"] = company.ids
-    user_env = user_env(context=context)
+    user_env = user_env(context=dict(context, allowed_company_ids=company.ids))
     if hasattr(company, "_l10n_ec_sri_plan_check"):  # the plans module is installed
         user_env["res.company"].browse(company.id)._l10n_ec_sri_plan_check("api")
     return user_env
