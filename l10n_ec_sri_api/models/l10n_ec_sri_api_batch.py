@@ -9,6 +9,8 @@ from pydantic import ValidationError as PydanticValidationError
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+
 from ..errors import translate, validation_error
 from ..schemas import DocumentIn
 from .. import services
@@ -20,6 +22,7 @@ CHUNK = 50
 
 class L10nEcSriApiBatch(models.Model):
     _name = "l10n_ec_sri.api.batch"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI API: batch of documents"
     _order = "id desc"
 
@@ -42,27 +45,19 @@ class L10nEcSriApiBatch(models.Model):
             batch.failed = states.count("failed")
             batch.pending = states.count("pending")
 
-    def _refuse(self):
-        if not self.env.context.get("l10n_ec_sri_api_flow"):
-            raise AccessError(_("API batches are written by the API only."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._refuse()
-        return super().write(vals)
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        raise AccessError(_("API batches are written by the API only."))
 
     def unlink(self):
-        self._refuse()
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
         return super().unlink()
 
     @api.model
     def _l10n_ec_sri_enqueue(self, payloads):
         """A batch of ``payloads`` (the documents' JSON, already validated) for this user and company."""
-        batch = self.sudo().with_context(l10n_ec_sri_api_flow=True).create({
+        batch = flow_env(self).create({
             "user_id": self.env.uid,
             "company_id": self.env.company.id,
             "item_ids": [fields.Command.create({"sequence": index, "payload": json.dumps(payload)})
@@ -92,7 +87,7 @@ class L10nEcSriApiBatch(models.Model):
         """Issue the pending items in chunks (a restart resumes at the first pending one): a chunk is
         created and posted in one go; if that fails, its items one by one, each in a savepoint."""
         self.ensure_one()
-        flow = self.with_context(l10n_ec_sri_api_flow=True)
+        flow = flow_env(self)
         flow.state = "processing"
         user_env = self.env(user=self.user_id.id, su=False,
                             context=dict(self.env.context, allowed_company_ids=self.company_id.ids,
@@ -107,7 +102,7 @@ class L10nEcSriApiBatch(models.Model):
         self._commit()
 
     def _process_chunk(self, items, env):
-        Items = items.with_context(l10n_ec_sri_api_flow=True)
+        Items = flow_env(items)
         prepared = []
         for item in Items:
             try:
@@ -139,6 +134,7 @@ class L10nEcSriApiBatch(models.Model):
 
 class L10nEcSriApiBatchItem(models.Model):
     _name = "l10n_ec_sri.api.batch.item"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI API: document of a batch"
     _order = "batch_id, sequence"
 
@@ -153,14 +149,9 @@ class L10nEcSriApiBatchItem(models.Model):
     error_message = fields.Text(readonly=True)
     error_field = fields.Char(readonly=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["l10n_ec_sri.api.batch"]._refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["l10n_ec_sri.api.batch"]._refuse()
-        return super().write(vals)
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        self.env["l10n_ec_sri.api.batch"]._l10n_ec_sri_refuse()
 
     def _fail(self, exc, env):
         """``env``: the batch user's (their language)."""

@@ -8,6 +8,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+
 KEEP_DAYS = 30
 
 
@@ -33,6 +35,7 @@ def claim(cr, uid, company_id, key, endpoint, body_hash):
 
 class L10nEcSriApiIdempotency(models.Model):
     _name = "l10n_ec_sri.api.idempotency"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI API: idempotency key"
     _order = "id desc"
     _rec_name = "key"
@@ -47,16 +50,15 @@ class L10nEcSriApiIdempotency(models.Model):
 
     _sql_constraints = [("user_key_unique", "UNIQUE(user_id, key)", "An idempotency key is used once per user.")]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.context.get("l10n_ec_sri_api_flow"):
-            raise AccessError(_("Idempotency keys are recorded by the API only."))
-        return super().create(vals_list)
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        raise AccessError(_("Idempotency keys are recorded by the API only."))
 
-    def write(self, vals):
-        if not self.env.context.get("l10n_ec_sri_api_flow"):
-            raise AccessError(_("Idempotency keys are recorded by the API only."))
-        return super().write(vals)
+    def unlink(self):
+        # a key deleted would let a retry issue its document a second time (the autovacuum deletes old ones)
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
+        return super().unlink()
 
     def _hash(self, endpoint, body):
         """Of the request's endpoint, company (X-SRI-RUC) and body."""
@@ -84,7 +86,7 @@ class L10nEcSriApiIdempotency(models.Model):
         return self.endpoint == endpoint and self.body_hash == self.with_env(self.env)._hash(endpoint, body)
 
     def _store(self, status_code, payload):
-        self.with_context(l10n_ec_sri_api_flow=True).sudo().write({
+        flow_env(self).write({
             "status_code": status_code, "response": json.dumps(payload)})
 
 

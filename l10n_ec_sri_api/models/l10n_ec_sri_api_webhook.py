@@ -16,6 +16,8 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+
 from .. import services
 from ..errors import ApiError
 
@@ -34,6 +36,7 @@ def signature(secret, body):
 
 class L10nEcSriApiWebhook(models.Model):
     _name = "l10n_ec_sri.api.webhook"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI API: webhook"
     _order = "id"
     _rec_name = "url"
@@ -47,28 +50,20 @@ class L10nEcSriApiWebhook(models.Model):
     active = fields.Boolean(default=True, readonly=True)
     delivery_ids = fields.One2many("l10n_ec_sri.api.webhook.delivery", "webhook_id", readonly=True)
 
-    def _refuse(self):
-        if not self.env.context.get("l10n_ec_sri_api_flow"):
-            raise AccessError(_("Webhooks are registered and removed through the API."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._refuse()
-        return super().write(vals)
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        raise AccessError(_("Webhooks are registered and removed through the API."))
 
     def unlink(self):
-        self._refuse()
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
         return super().unlink()
 
     @api.model
     def _l10n_ec_sri_register(self, url, events):
         """(webhook, secret) for this user and company."""
         secret = secrets.token_urlsafe(32)
-        webhook = self.sudo().with_context(l10n_ec_sri_api_flow=True).create({
+        webhook = flow_env(self).create({
             "user_id": self.env.uid, "company_id": self.env.company.id, "url": url,
             "events": ",".join(events), "secret": secret,
         })
@@ -106,7 +101,7 @@ class L10nEcSriApiWebhook(models.Model):
 
     def _l10n_ec_sri_remove(self):
         """Archive the webhook; its deliveries not yet made are dropped (failed, said so)."""
-        flow = self.with_context(l10n_ec_sri_api_flow=True)
+        flow = flow_env(self)
         flow.write({"active": False})
         pending = flow.env["l10n_ec_sri.api.webhook.delivery"].search([
             ("webhook_id", "in", self.ids), ("state", "=", "pending")])
@@ -119,6 +114,7 @@ class L10nEcSriApiWebhook(models.Model):
 
 class L10nEcSriApiWebhookDelivery(models.Model):
     _name = "l10n_ec_sri.api.webhook.delivery"
+    _inherit = ["l10n_ec_sri.flow.record"]
     _description = "SRI API: webhook delivery"
     _order = "id desc"
 
@@ -135,17 +131,13 @@ class L10nEcSriApiWebhookDelivery(models.Model):
     last_status = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["l10n_ec_sri.api.webhook"]._refuse()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["l10n_ec_sri.api.webhook"]._refuse()
-        return super().write(vals)
+    @api.model
+    def _l10n_ec_sri_refuse(self):
+        self.env["l10n_ec_sri.api.webhook"]._l10n_ec_sri_refuse()
 
     def unlink(self):
-        self.env["l10n_ec_sri.api.webhook"]._refuse()
+        if not is_flow(self.env):
+            self._l10n_ec_sri_refuse()
         return super().unlink()
 
     @api.model
@@ -164,7 +156,7 @@ class L10nEcSriApiWebhookDelivery(models.Model):
             vals_list += [{"webhook_id": webhook.id, "event": event, "document_id": document.id,
                            "payload": json.dumps(snapshot, sort_keys=True)} for webhook in targets]
         if vals_list:
-            self.sudo().with_context(l10n_ec_sri_api_flow=True).create(vals_list)
+            flow_env(self).create(vals_list)
             self.env.ref("l10n_ec_sri_api.ir_cron_l10n_ec_sri_api_webhook").sudo()._trigger()
 
     def _body(self):
@@ -186,7 +178,7 @@ class L10nEcSriApiWebhookDelivery(models.Model):
              WHERE state = 'pending' AND next_try <= %s
              ORDER BY next_try, id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED
         """, [fields.Datetime.now(), limit])
-        deliveries = self.sudo().with_context(l10n_ec_sri_api_flow=True).browse(
+        deliveries = flow_env(self).browse(
             [row[0] for row in self.env.cr.fetchall()])
         for delivery in deliveries:
             delivery._deliver()

@@ -17,6 +17,8 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
+
 from ..deps import _check_transport
 from ..errors import ApiError
 from ..models.l10n_ec_sri_api_request import claim
@@ -335,7 +337,7 @@ class TestApi(L10nEcSriApiCase):
         self.assertGreater(delivery.next_try, fields.Datetime.now())
         Delivery._cron_deliver()
         self.assertEqual(len(received), 1, "not before its next try")
-        delivery.with_context(l10n_ec_sri_api_flow=True).next_try = fields.Datetime.now()
+        flow_env(delivery).next_try = fields.Datetime.now()
         Delivery._cron_deliver()
         self.assertEqual(len(received), 2)
         self.assertEqual((delivery.state, delivery.attempts), ("done", 2))
@@ -360,6 +362,9 @@ class TestApi(L10nEcSriApiCase):
         with self.assertRaises(AccessError):
             self.env["l10n_ec_sri.api.idempotency"].create({
                 "user_id": self.editor.id, "key": "k", "endpoint": "e", "body_hash": "h"})
+        key = self.env["l10n_ec_sri.api.idempotency"].with_user(self.editor)._claim("k2", "POST /documents", {})[1]
+        with self.assertRaises(AccessError):
+            key.sudo().unlink()
         batch = self.env["l10n_ec_sri.api.batch"].with_user(self.editor)._l10n_ec_sri_enqueue([self._factura()])
         for attempt in (lambda: batch.sudo().write({"state": "done"}), lambda: batch.sudo().unlink()):
             with self.assertRaises(AccessError):
