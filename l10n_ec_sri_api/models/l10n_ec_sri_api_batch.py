@@ -9,7 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
 
 from ..errors import translate, validation_error
 from ..schemas import DocumentIn
@@ -22,7 +22,7 @@ CHUNK = 50
 
 class L10nEcSriApiBatch(models.Model):
     _name = "l10n_ec_sri.api.batch"
-    _inherit = ["l10n_ec_sri.flow.record"]
+    _inherit = ["l10n_ec_sri.api.record"]
     _description = "SRI API: batch of documents"
     _order = "id desc"
 
@@ -49,10 +49,6 @@ class L10nEcSriApiBatch(models.Model):
     def _l10n_ec_sri_refuse(self):
         raise AccessError(_("API batches are written by the API only."))
 
-    def unlink(self):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().unlink()
 
     @api.model
     def _l10n_ec_sri_enqueue(self, payloads):
@@ -134,7 +130,7 @@ class L10nEcSriApiBatch(models.Model):
 
 class L10nEcSriApiBatchItem(models.Model):
     _name = "l10n_ec_sri.api.batch.item"
-    _inherit = ["l10n_ec_sri.flow.record"]
+    _inherit = ["l10n_ec_sri.api.record"]
     _description = "SRI API: document of a batch"
     _order = "batch_id, sequence"
 

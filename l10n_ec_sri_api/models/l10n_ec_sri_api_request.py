@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
 
 KEEP_DAYS = 30
 
@@ -35,7 +35,7 @@ def claim(cr, uid, company_id, key, endpoint, body_hash):
 
 class L10nEcSriApiIdempotency(models.Model):
     _name = "l10n_ec_sri.api.idempotency"
-    _inherit = ["l10n_ec_sri.flow.record"]
+    _inherit = ["l10n_ec_sri.api.record"]
     _description = "SRI API: idempotency key"
     _order = "id desc"
     _rec_name = "key"
@@ -52,13 +52,10 @@ class L10nEcSriApiIdempotency(models.Model):
 
     @api.model
     def _l10n_ec_sri_refuse(self):
+        # nor deleted: a key gone would let a retry issue its document a second time (the autovacuum, in SQL,
+        # deletes the keys older than KEEP_DAYS)
         raise AccessError(_("Idempotency keys are recorded by the API only."))
 
-    def unlink(self):
-        # a key deleted would let a retry issue its document a second time (the autovacuum deletes old ones)
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().unlink()
 
     def _hash(self, endpoint, body):
         """Of the request's endpoint, company (X-SRI-RUC) and body."""

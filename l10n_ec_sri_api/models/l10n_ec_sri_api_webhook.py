@@ -16,7 +16,7 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env, is_flow
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
 
 from .. import services
 from ..errors import ApiError
@@ -36,7 +36,7 @@ def signature(secret, body):
 
 class L10nEcSriApiWebhook(models.Model):
     _name = "l10n_ec_sri.api.webhook"
-    _inherit = ["l10n_ec_sri.flow.record"]
+    _inherit = ["l10n_ec_sri.api.record"]
     _description = "SRI API: webhook"
     _order = "id"
     _rec_name = "url"
@@ -54,10 +54,6 @@ class L10nEcSriApiWebhook(models.Model):
     def _l10n_ec_sri_refuse(self):
         raise AccessError(_("Webhooks are registered and removed through the API."))
 
-    def unlink(self):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().unlink()
 
     @api.model
     def _l10n_ec_sri_register(self, url, events):
@@ -114,7 +110,7 @@ class L10nEcSriApiWebhook(models.Model):
 
 class L10nEcSriApiWebhookDelivery(models.Model):
     _name = "l10n_ec_sri.api.webhook.delivery"
-    _inherit = ["l10n_ec_sri.flow.record"]
+    _inherit = ["l10n_ec_sri.api.record"]
     _description = "SRI API: webhook delivery"
     _order = "id desc"
 
@@ -135,10 +131,6 @@ class L10nEcSriApiWebhookDelivery(models.Model):
     def _l10n_ec_sri_refuse(self):
         self.env["l10n_ec_sri.api.webhook"]._l10n_ec_sri_refuse()
 
-    def unlink(self):
-        if not is_flow(self.env):
-            self._l10n_ec_sri_refuse()
-        return super().unlink()
 
     @api.model
     def _l10n_ec_sri_enqueue(self, documents, event):
