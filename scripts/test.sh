@@ -64,8 +64,11 @@ if [ -n "$SRI_MODULES" ] && [ -z "${SRI_SKIP_ODOO:-}" ]; then
     [ -d "$ROOT/$module" ] || continue
     # the other modules' tests of how they behave under plans run here, with the plans installed
     extra_modules=""; extra_tags=""
-    if [ "$module" = l10n_ec_sri_plan ] && [ -d "$ROOT/l10n_ec_sri_api" ]; then
-      extra_modules=",l10n_ec_sri_api"; extra_tags=",/l10n_ec_sri_api:TestApiPlan"
+    if [ "$module" = l10n_ec_sri_plan ]; then
+      for other in l10n_ec_sri_api:TestApiPlan l10n_ec_sri_reports:TestReportsPlan; do
+        [ -d "$ROOT/${other%%:*}" ] || continue
+        extra_modules="$extra_modules,${other%%:*}"; extra_tags="$extra_tags,/$other"
+      done
     fi
     run_odoo "$module$extra_modules" "; its own: its rules apply to every new company" "/$module$extra_tags"
   done

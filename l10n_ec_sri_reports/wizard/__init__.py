@@ -1,0 +1,1 @@
+from . import l10n_ec_sri_report_compare
