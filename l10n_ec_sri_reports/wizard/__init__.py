@@ -1,1 +1,2 @@
 from . import l10n_ec_sri_report_compare
+from . import l10n_ec_sri_ats_wizard
