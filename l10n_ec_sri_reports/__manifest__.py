@@ -20,6 +20,7 @@
         "views/l10n_ec_sri_report_withhold_views.xml",
         "views/l10n_ec_sri_report_partner_views.xml",
         "wizard/l10n_ec_sri_report_compare_views.xml",
+        "report/l10n_ec_sri_ats_report.xml",
         "wizard/l10n_ec_sri_ats_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -66,6 +66,17 @@ class TestAts(L10nEcSriReportsCase):
                          [estab, point, str(int(sequential)), self.withhold.l10n_ec_sri_access_key])
         self.assertEqual((wizard.purchases_count, wizard.sales_count, wizard.total_sales, wizard.total_purchases_vat),
                          (1, 4, 300.0, 15.0))
+        # the printed summary (QWeb PDF) carries the same totals
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "l10n_ec_sri_reports.action_report_ats_summary", wizard.ids)[0].decode()
+        summary = etree.fromstring(html, etree.HTMLParser())
+        purchases = [[td.text.strip() for td in tr.iter("td")] for tr in summary.iterfind(".//table[@class='table table-sm o_ats_purchases']/tbody/tr")]
+        self.assertEqual(purchases, [["01", "1", "130.00", "15.00", "4.50", "2.28"]])
+        sales = [[td.text.strip() for td in tr.iter("td")] for tr in summary.iterfind(".//table[@class='table table-sm o_ats_sales']/tbody/tr")]
+        self.assertEqual(sales, [["04", "1", "50.00", "2.50", "0.00"], ["18", "3", "350.00", "17.50", "0.00"]])
+        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf("l10n_ec_sri_reports.action_report_ats_summary",
+                                                                   wizard.ids)
+        self.assertEqual((kind, pdf[:4]), ("pdf", b"%PDF"))
 
     def test_what_blocks_the_ats_opens_the_record(self):
         self._invoice(price=100.0)

@@ -15,10 +15,13 @@ import calendar
 import datetime
 from collections import defaultdict
 
+from lxml import etree
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.l10n_ec_sri.sri import ats as sri_ats
+from odoo.addons.l10n_ec_sri.sri.constants import safe_parser
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
 #: l10n_ec identification type -> tpIdProv (compras) / tpIdCliente (ventas)
@@ -115,6 +118,38 @@ class L10nEcSriAtsWizard(models.TransientModel):
         })
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
                 "target": "new", "name": _("ATS %(month)s/%(year)s", month=self.month, year=self.year)}
+
+    def _l10n_ec_sri_summary(self):
+        """The produced ATS's totals for its printed summary, read back from the file: compras per sustento,
+        ventas per document type, ventas per establishment and the count of annulled documents."""
+        self.ensure_one()
+        root = etree.fromstring(base64.b64decode(self.ats_file), safe_parser())
+
+        def total(node, *names):
+            return sum(float(node.findtext(name) or 0) for name in names)
+
+        compras = defaultdict(lambda: defaultdict(float))
+        for compra in root.iterfind("compras/detalleCompras"):
+            row = compras[compra.findtext("codSustento")]
+            row["count"] += 1
+            row["bases"] += total(compra, "baseNoGraIva", "baseImponible", "baseImpGrav", "baseImpExe")
+            row["iva"] += total(compra, "montoIva")
+            row["vat_withheld"] += total(compra, *VAT_WITHHOLD_FIELDS.values())
+            row["profit_withheld"] += sum(total(d, "valRetAir") for d in compra.iterfind("air/detalleAir"))
+        ventas = defaultdict(lambda: defaultdict(float))
+        for venta in root.iterfind("ventas/detalleVentas"):
+            row = ventas[venta.findtext("tipoComprobante")]
+            row["count"] += int(venta.findtext("numeroComprobantes") or 0)
+            row["bases"] += total(venta, "baseNoGraIva", "baseImponible", "baseImpGrav")
+            row["iva"] += total(venta, "montoIva")
+            row["withheld"] += total(venta, "valorRetIva", "valorRetRenta")
+        return {
+            "compras": sorted(compras.items()), "ventas": sorted(ventas.items()),
+            "establishments": [(e.findtext("codEstab"), float(e.findtext("ventasEstab") or 0))
+                               for e in root.iterfind("ventasEstablecimiento/ventaEst")],
+            "total_sales": float(root.findtext("totalVentas") or 0),
+            "annulled": len(root.findall("anulados/detalleAnulados")),
+        }
 
     def _l10n_ec_sri_ats_report(self, issues):
         """The ATS as plain data for ``sri.ats.build``; what blocks it is appended to ``issues`` as (message,
