@@ -14,8 +14,6 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, 
 
 from odoo.addons.fastapi.context import odoo_env_ctx
 
-_logger = logging.getLogger(__name__)
-
 
 class ApiError(HTTPException):
     #: Odoo logs a request's exception at this level (a client's mistake is no server error)

@@ -81,14 +81,31 @@ def find_partner(env, identification):
                            ("company_id", "in", [False, env.company.id])], order="id", limit=1)
 
 
+def _check_writable(env, partner, field_prefix=""):
+    """The API updates customers and suppliers only: never a company's own partner nor a user's (their
+    name, e-mail or address would change in Odoo's own screens, logins and mails)."""
+    partner = partner.sudo().with_context(active_test=False)
+    if partner.user_ids or env["res.company"].sudo().with_context(active_test=False).search_count(
+            [("partner_id", "=", partner.id)], limit=1):
+        raise ApiError(422, "protected_partner", env._(
+            "The identification %s is that of a company or a user of this Odoo: the API does not change it.",
+            partner.vat), field_prefix + "identification")
+
+
 def upsert_partner(env, data, field_prefix=""):
-    """(partner, created) matched by identification."""
+    """(partner, created) matched by identification. 9999999999999 is always Odoo's final consumer, which the
+    API never writes: the body's name, e-mail and address are ignored for it."""
+    if data.identification == FINAL_CONSUMER_VAT and data.identification_type != "consumidor_final":
+        raise ApiError(422, "final_consumer_type", env._(
+            "The identification %s is the final consumer's: its identification_type is consumidor_final.",
+            FINAL_CONSUMER_VAT), field_prefix + "identification_type")
     values = _partner_values(env, data, field_prefix)
     partner = find_partner(env, data.identification)
     if data.identification_type == "consumidor_final":
         return partner, False
     created = not partner
     if partner:
+        _check_writable(env, partner, field_prefix)
         partner.write(values)
     else:
         partner = env["res.partner"].create(values)

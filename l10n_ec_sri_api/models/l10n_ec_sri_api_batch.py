@@ -28,6 +28,8 @@ class L10nEcSriApiBatch(models.Model):
 
     user_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    api_key_id = fields.Many2one("res.users.apikeys", string="API key", readonly=True, index=True,
+                                 ondelete="set null")
     state = fields.Selection([("queued", "En cola"), ("processing", "En proceso"), ("done", "Terminado")],
                              required=True, default="queued", readonly=True, index=True)
     item_ids = fields.One2many("l10n_ec_sri.api.batch.item", "batch_id", readonly=True)
@@ -49,13 +51,16 @@ class L10nEcSriApiBatch(models.Model):
     def _l10n_ec_sri_refuse(self):
         raise AccessError(_("API batches are written by the API only."))
 
+    def init(self):
+        self._l10n_ec_sri_key_foreign_key()
 
     @api.model
     def _l10n_ec_sri_enqueue(self, payloads):
-        """A batch of ``payloads`` (the documents' JSON, already validated) for this user and company."""
+        """A batch of ``payloads`` (the documents' JSON, already validated) for this user, company and API key."""
         batch = flow_env(self).create({
             "user_id": self.env.uid,
             "company_id": self.env.company.id,
+            "api_key_id": self.env.context.get("l10n_ec_sri_api_key_id") or False,
             "item_ids": [fields.Command.create({"sequence": index, "payload": json.dumps(payload)})
                          for index, payload in enumerate(payloads)],
         })
@@ -81,13 +86,21 @@ class L10nEcSriApiBatch(models.Model):
 
     def _process(self):
         """Issue the pending items in chunks (a restart resumes at the first pending one): a chunk is
-        created and posted in one go; if that fails, its items one by one, each in a savepoint."""
+        created and posted in one go; if that fails, its items one by one, each in a savepoint. A batch whose
+        API key was revoked (or expired, or whose user was archived or left the company) issues nothing more:
+        its pending items fail."""
         self.ensure_one()
         flow = flow_env(self)
         flow.state = "processing"
         user_env = self.env(user=self.user_id.id, su=False,
                             context=dict(self.env.context, allowed_company_ids=self.company_id.ids,
                                          lang=self.user_id.lang))
+        if not self._l10n_ec_sri_acting():
+            flow_env(self.item_ids.filtered(lambda i: i.state == "pending")).write({
+                "state": "failed", "error_code": "key_revoked", "error_field": False,
+                "error_message": self.with_context(lang=self.user_id.lang).env._(
+                    "Not issued: the API key that queued this batch was revoked or has expired, or its user was "
+                    "archived or left the company.")})
         while True:
             items = self.item_ids.filtered(lambda i: i.state == "pending").sorted("sequence")[:CHUNK]
             if not items:
@@ -110,22 +123,23 @@ class L10nEcSriApiBatch(models.Model):
         if not prepared:
             return
         try:
-            with self.env.cr.savepoint():
-                moves = services.create_moves(env, [values for _item, values in prepared])
-                services.post_documents(env, moves)
-                for (item, _values), move in zip(prepared, moves):
-                    item.write({"state": "done", "document_id": move.l10n_ec_sri_document_id.id})
+            self._issue(env, prepared)
             return
         except Exception:  # noqa: BLE001 - one of them is at fault: find which, one by one
             _logger.info("SRI API batch %s: a chunk failed, its items are issued one by one", self.id)
         for item, values in prepared:
             try:
-                with self.env.cr.savepoint():
-                    move = services.create_moves(env, [values])
-                    services.post_documents(env, move)
-                    item.write({"state": "done", "document_id": move.l10n_ec_sri_document_id.id})
+                self._issue(env, [(item, values)])
             except Exception as exc:  # noqa: BLE001
                 item._fail(exc, env)
+
+    def _issue(self, env, prepared):
+        """Create and post the moves of ``prepared`` ([(item, move values)]) in one savepoint, the items done."""
+        with self.env.cr.savepoint():
+            moves = services.create_moves(env, [values for _item, values in prepared])
+            services.post_documents(env, moves)
+            for (item, _values), move in zip(prepared, moves):
+                item.write({"state": "done", "document_id": move.l10n_ec_sri_document_id.id})
 
 
 class L10nEcSriApiBatchItem(models.Model):

@@ -334,7 +334,19 @@ def _webhook_out(webhook, secret=None):
             "active": webhook.active, "secret": secret}
 
 
+WEBHOOK_GROUP = "l10n_ec_sri.group_l10n_ec_sri_readonly"
+
+
+def _check_webhook_rights(env):
+    """A webhook tells of every document of the company the user may read: the SRI rights are needed."""
+    if not env.user.has_group(WEBHOOK_GROUP):
+        raise ApiError(403, "forbidden", env._(
+            "Webhooks tell of the company's electronic documents: the user needs the SRI / Read-only rights at "
+            "least."))
+
+
 def _webhooks(env):
+    _check_webhook_rights(env)
     return env["l10n_ec_sri.api.webhook"].sudo().search([
         ("user_id", "=", env.uid), ("company_id", "=", env.company.id)])
 
@@ -351,6 +363,7 @@ def _webhook(env, webhook_id):
 def create_webhook(env: AuthEnv,
                    data: WebhookBody,
                    idempotency_key: IdempotencyKey = None):
+    _check_webhook_rights(env)  # before the URL's check: nor is its resolution for anyone
     env["l10n_ec_sri.api.webhook"]._l10n_ec_sri_check_url(data.url)
 
     def produce():

@@ -6,13 +6,14 @@ import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from unittest.mock import patch
 
 import psycopg2
 import requests
 from lxml import etree
 from starlette.requests import Request
 
-from odoo import fields, sql_db
+from odoo import Command, fields, sql_db
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -23,6 +24,8 @@ from ..deps import _check_transport
 from ..errors import ApiError
 from ..models.l10n_ec_sri_api_request import claim
 from .common import API, CUSTOMER, L10nEcSriApiCase
+
+WEBHOOK_MODULE = "odoo.addons.l10n_ec_sri_api.models.l10n_ec_sri_api_webhook"
 
 
 @tagged("post_install", "-at_install", "l10n_ec_sri_api")
@@ -187,11 +190,25 @@ class TestApi(L10nEcSriApiCase):
         other = self.call("POST", "/documents", json=self._factura(reference="other"), headers=dict(headers))
         self.assertError(other, 409, "idempotency_conflict", "Idempotency-Key")
         self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves)
-        # a failed request leaves its key free: the corrected retry issues the document
+        # a failed request stores nothing (its transaction is rolled back): its key stays free, and the corrected
+        # request sent with the same key (another body: 409 if the key had been taken) issues the document
         bad = self._factura(lines=[{"product_code": "NOPE", "quantity": 1, "price_unit": 1.0}])
         headers = {"Idempotency-Key": "order-1002"}
         self.assertError(self.call("POST", "/documents", json=bad, headers=dict(headers)), 404, "product_not_found")
-        self.assertEqual(self.call("POST", "/documents", json=bad, headers=dict(headers)).status_code, 404)
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves)
+        corrected = self._factura(reference="order-1002")
+        issued = self.call("POST", "/documents", json=corrected, headers=dict(headers))
+        self.assertEqual(issued.status_code, 201, issued.text)
+        self.assertIsNone(issued.headers.get("Idempotent-Replayed"))
+        self.assertEqual(issued.json()["reference"], "order-1002")
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves + 1)
+        # from then on the key holds the corrected request's answer
+        replay = self.call("POST", "/documents", json=corrected, headers=dict(headers))
+        self.assertEqual((replay.status_code, replay.headers.get("Idempotent-Replayed")), (201, "true"))
+        self.assertEqual(replay.json(), issued.json())
+        self.assertError(self.call("POST", "/documents", json=bad, headers=dict(headers)), 409,
+                         "idempotency_conflict", "Idempotency-Key")
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves + 1)
 
     def test_bad_input_is_json_naming_the_field_and_leaves_nothing(self):
         moves = self.env["account.move"].search_count([])
@@ -269,6 +286,48 @@ class TestApi(L10nEcSriApiCase):
         product = self.call("POST", "/products", json={"code": "CAFE-250", "name": "Café 250 g", "price": 5.0}).json()
         self.assertEqual((product["price"], product["iva"]), (5.0, "0"), "its IVA was not given: kept")
 
+    def test_final_consumer_and_odoo_own_partners_are_never_written(self):
+        final = self.env.ref("l10n_ec.ec_final_consumer")
+        before = final.read(["name", "email", "street", "city"])
+        consumer = {"identification": "9999999999999", "identification_type": "consumidor_final",
+                    "name": "Cliente de mostrador", "email": "mostrador@example.com", "street": "Calle 1"}
+        answer = self.call("POST", "/partners", json=consumer)
+        self.assertEqual(answer.status_code, 201, answer.text)
+        self.assertEqual((answer.json()["id"], answer.json()["identification_type"]), (final.id, "consumidor_final"))
+        # 9999999999999 is the final consumer's, whatever the type sent: a clear 422, never a renamed partner
+        for kind in ("ruc", "cedula", "pasaporte", "exterior"):
+            self.assertError(self.call("POST", "/partners", json={**consumer, "identification_type": kind}), 422,
+                             "final_consumer_type", "identification_type")
+        self.assertError(self.call("POST", "/documents", json=self._factura(partner={
+            **consumer, "identification_type": "cedula"})), 422, "final_consumer_type", "partner.identification_type")
+        bulk = self.call("POST", "/partners/bulk", json={"items": [{**consumer, "identification_type": "ruc"}]})
+        self.assertEqual(bulk.json()["items"][0]["error"]["field"], "items.0.identification_type")
+        sold = self.call("POST", "/documents", json=self._factura(partner=consumer, lines=[
+            {"product_code": "INT-01", "quantity": 1, "price_unit": 10.0, "iva": "15"}]))
+        self.assertEqual(sold.status_code, 201, sold.text)
+        self.assertEqual(sold.json()["partner"]["id"], final.id)
+        final.invalidate_recordset()
+        self.assertEqual(final.read(["name", "email", "street", "city"]), before, "the final consumer is never written")
+
+        # the company's own partner (its RUC) and a user's partner are Odoo's, not a customer to update
+        company_partner = self.company.partner_id
+        self.assertEqual(company_partner.vat, self.company.vat)
+        own = {"identification": self.company.vat, "identification_type": "ruc", "name": "Renamed S.A.",
+               "email": "renamed@example.com"}
+        self.assertError(self.call("POST", "/partners", json=own), 422, "protected_partner", "identification")
+        self.editor.partner_id.write({"vat": "1710034065",
+                                      "l10n_latam_identification_type_id": self.env.ref("l10n_ec.ec_dni").id})
+        self.env.flush_all()
+        user_partner = {"identification": "1710034065", "identification_type": "cedula", "name": "Someone else",
+                        "email": "attacker@example.com"}
+        self.assertError(self.call("POST", "/partners", json=user_partner), 422, "protected_partner", "identification")
+        self.assertError(self.call("POST", "/documents", json=self._factura(partner=user_partner)), 422,
+                         "protected_partner", "partner.identification")
+        (company_partner | self.editor.partner_id).invalidate_recordset()
+        self.assertEqual(company_partner.name, self.company_name)
+        self.assertNotEqual(self.editor.partner_id.email, "attacker@example.com")
+        self.assertNotEqual(self.editor.partner_id.name, "Someone else")
+
     # batches ---------------------------------------------------------------------------------------------
     def test_batch_issues_each_item_and_reports_errors(self):
         documents = [self._factura(reference=f"B-{i}") for i in range(3)]
@@ -291,6 +350,37 @@ class TestApi(L10nEcSriApiCase):
         other_user = self._sri_user("sri_api_other", "l10n_ec_sri.group_l10n_ec_sri_editor")
         self.assertError(self.call("GET", f"/batches/{batch['id']}", token=self._api_key(other_user)), 404,
                          "batch_not_found")
+
+    def test_batch_of_a_revoked_key_issues_nothing(self):
+        key = self._api_key(self.editor)
+        response = self.call("POST", "/batches", token=key, json={"documents": [
+            self._factura(reference="R-1"), self._factura(reference="R-2")]})
+        self.assertEqual(response.status_code, 202, response.text)
+        batch = self.env["l10n_ec_sri.api.batch"].sudo().browse(response.json()["id"])
+        self.assertTrue(batch.api_key_id, "the batch knows the key that queued it")
+        batch.api_key_id.unlink()  # revoked (the user's preferences) before the scheduled action runs
+        moves = self.env["account.move"].search_count([("company_id", "=", self.company.id)])
+        self.env["l10n_ec_sri.api.batch"]._cron_process()
+        self.env.flush_all()
+        result = self.call("GET", f"/batches/{batch.id}").json()  # the user's other key
+        self.assertEqual((result["state"], result["done"], result["failed"], result["pending"]), ("done", 0, 2, 0))
+        for item in result["items"]:
+            self.assertEqual((item["state"], item["document_id"], item["error"]["code"]),
+                             ("failed", None, "key_revoked"))
+            self.assertIn("revoked", item["error"]["message"])
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves,
+                         "nothing issued")
+        batch.invalidate_recordset()
+        self.assertFalse(batch.api_key_id, "the key's removal set it to null (foreign key)")
+        # the same for a key still valid whose user was archived
+        queued = self.call("POST", "/batches", json={"documents": [self._factura(reference="R-3")]}).json()
+        self.editor.active = False
+        self.env["l10n_ec_sri.api.batch"]._cron_process()
+        self.editor.active = True
+        self.env.flush_all()
+        result = self.call("GET", f"/batches/{queued['id']}").json()
+        self.assertEqual((result["failed"], result["items"][0]["error"]["code"]), (1, "key_revoked"))
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), moves)
 
     # webhooks --------------------------------------------------------------------------------------------
     def test_webhooks_signed_delivered_and_retried(self):
@@ -351,6 +441,110 @@ class TestApi(L10nEcSriApiCase):
                          ("authorized", document["id"], "authorized"))
         self.assertEqual(self.call("DELETE", f"/webhooks/{hook.json()['id']}").status_code, 204)
         self.assertEqual(self.call("GET", "/webhooks").json(), [])
+
+    def _receiver(self, answers=(), body=b""):
+        """A local webhook receiver: (port, [(headers, body)] received); it answers ``answers`` in turn (then
+        200), each with ``body``."""
+        received, answers = [], list(answers)
+
+        class Receiver(BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(answers.pop(0) if answers else 200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        return server.server_port, received
+
+    def test_webhooks_need_sri_rights_and_act_for_their_key(self):
+        port, received = self._receiver()
+        url = f"http://127.0.0.1:{port}/hook"
+        # a user without SRI rights (a salesman's contacts rights) neither registers nor lists webhooks
+        sales = self._sri_user("sri_api_sales", "base.group_partner_manager")
+        sales_token = self._api_key(sales)
+        self.assertError(self.call("POST", "/webhooks", token=sales_token, json={"url": url}), 403, "forbidden")
+        self.assertError(self.call("GET", "/webhooks", token=sales_token), 403, "forbidden")
+        Webhook = self.env["l10n_ec_sri.api.webhook"].sudo()
+        self.assertFalse(Webhook.search([("user_id", "=", sales.id)]))
+
+        key = self._api_key(self.editor)
+        hook = self.call("POST", "/webhooks", token=key, json={"url": url})
+        self.assertEqual(hook.status_code, 201, hook.text)
+        webhook = Webhook.browse(hook.json()["id"])
+        self.assertTrue(webhook.api_key_id, "the webhook knows the key that registered it")
+        readonly = self.env.ref("l10n_ec_sri.group_l10n_ec_sri_readonly")
+        # a reader who then loses the SRI rights, and a reader then archived: their webhooks tell nothing more
+        reader = self._sri_user("sri_api_reader", "l10n_ec_sri.group_l10n_ec_sri_readonly")
+        archived = self._sri_user("sri_api_archived", "l10n_ec_sri.group_l10n_ec_sri_readonly")
+        for user in (reader, archived):
+            answer = self.call("POST", "/webhooks", token=self._api_key(user), json={"url": url})
+            self.assertEqual(answer.status_code, 201, answer.text)
+            self.assertEqual(len(self.call("GET", "/webhooks", token=self._api_key(user)).json()), 1)
+        reader.groups_id = [Command.unlink(readonly.id)]
+        archived.active = False
+        self.env.flush_all()
+
+        document = self.call("POST", "/documents", json=self._factura()).json()
+        self._run_queue()
+        Delivery = self.env["l10n_ec_sri.api.webhook.delivery"].sudo()
+        queued = Delivery.search([("document_id", "=", document["id"])])
+        self.assertEqual(queued.webhook_id, webhook, "only the webhook whose user may read the document, active")
+        self.assertEqual(json.loads(queued.payload)["id"], document["id"])
+
+        # its key revoked before the delivery: nothing is sent, the delivery fails and says why
+        webhook.api_key_id.unlink()
+        Delivery._cron_deliver()
+        self.assertEqual(received, [])
+        self.assertEqual((queued.state, queued.attempts, queued.next_try), ("failed", 0, False))
+        self.assertIn("revoked", queued.last_error)
+        # and nothing more is queued for it
+        Delivery._l10n_ec_sri_enqueue(self.env["l10n_ec_sri.document"].browse(document["id"]), "authorized")
+        self.assertEqual(Delivery.search([("document_id", "=", document["id"])]), queued)
+        webhook.invalidate_recordset()
+        self.assertFalse(webhook.api_key_id, "the key's removal set it to null (foreign key)")
+
+    def test_webhook_address_checked_again_at_each_delivery_and_no_body_kept(self):
+        port, received = self._receiver(answers=[500], body=b"internal service: db password hunter2")
+        url = f"http://hooks.example.test:{port}/hook"
+        with patch(f"{WEBHOOK_MODULE}.resolve", return_value=["127.0.0.1"]):
+            hook = self.call("POST", "/webhooks", json={"url": url})
+        self.assertEqual(hook.status_code, 201, hook.text)
+        document = self.call("POST", "/documents", json=self._factura()).json()
+        self._run_queue()
+        Delivery = self.env["l10n_ec_sri.api.webhook.delivery"].sudo()
+        delivery = Delivery.search([("webhook_id", "=", hook.json()["id"])])
+        self.assertEqual(delivery.document_id.id, document["id"])
+
+        # DNS rebinding: the name now resolves to a private address; refused, nothing sent, retried later
+        with patch(f"{WEBHOOK_MODULE}.resolve", return_value=["10.0.0.7"]), \
+                patch(f"{WEBHOOK_MODULE}.post") as post:
+            Delivery._cron_deliver()
+        post.assert_not_called()
+        self.assertEqual(received, [])
+        self.assertEqual((delivery.state, delivery.attempts, delivery.last_status), ("pending", 1, 0))
+        self.assertGreater(delivery.next_try, fields.Datetime.now())
+        self.assertIn("10.0.0.7", delivery.last_error)
+
+        # the POST goes to the address just checked (no second resolution), the URL's host kept
+        flow_env(delivery).next_try = fields.Datetime.now()
+        with patch(f"{WEBHOOK_MODULE}.resolve", return_value=["127.0.0.1"]):
+            Delivery._cron_deliver()
+        self.assertEqual(len(received), 1)
+        self.assertEqual(received[0][0]["Host"], f"hooks.example.test:{port}")
+        # the receiver's answer: its status and a short reason, never its body
+        listed = self.call("GET", f"/webhooks/{hook.json()['id']}/deliveries")
+        item = listed.json()["items"][0]
+        self.assertEqual((item["state"], item["attempts"], item["last_status"]), ("pending", 2, 500))
+        self.assertEqual(item["last_error"], "The receiver answered HTTP 500.")
+        self.assertNotIn("hunter2", listed.text)
+        self.assertNotIn("hunter2", delivery.last_error)
 
     def test_api_records_are_written_by_the_api_only(self):
         from odoo.exceptions import AccessError
