@@ -1,3 +1,4 @@
 from . import test_reports
 from . import test_reports_plan
 from . import test_ats
+from . import test_i18n

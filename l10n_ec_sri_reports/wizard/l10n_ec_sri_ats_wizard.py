@@ -20,14 +20,14 @@ from lxml import etree
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.l10n_ec_sri.models.sri_adapter import FINAL_CONSUMER, FINAL_CONSUMER_VAT
+from odoo.addons.l10n_ec_sri.models.sri_adapter import ID_TYPES as SALE_ID_TYPES
 from odoo.addons.l10n_ec_sri.sri import ats as sri_ats
 from odoo.addons.l10n_ec_sri.sri.constants import safe_parser
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
-#: l10n_ec identification type -> tpIdProv (compras) / tpIdCliente (ventas)
+#: l10n_ec identification type -> tpIdProv (compras); tpIdCliente (ventas) is the factura's tipoIdentificacionComprador
 PURCHASE_ID_TYPES = {"ruc": "01", "cedula": "02", "passport": "03", "ec_passport": "03", "foreign": "03"}
-SALE_ID_TYPES = {"ruc": "04", "cedula": "05", "passport": "06", "ec_passport": "06", "foreign": "08"}
-FINAL_CONSUMER_VAT = "9" * 13
 #: an IVA rate of the reports -> the ATS base it adds to
 BASE_OF = {"zero_vat": "baseImponible", "not_charged_vat": "baseNoGraIva", "exempt_vat": "baseImpExe"}
 #: a sale's document type (l10n_latam code) -> its ATS tipoComprobante
@@ -328,7 +328,7 @@ class L10nEcSriAtsWizard(models.TransientModel):
                 continue
             partner = move.commercial_partner_id
             if partner.vat == FINAL_CONSUMER_VAT:
-                tp_id, ident = "07", FINAL_CONSUMER_VAT
+                tp_id, ident = FINAL_CONSUMER, FINAL_CONSUMER_VAT
             else:
                 tp_id, ident = self._l10n_ec_sri_identification(partner, SALE_ID_TYPES, issues, move)
             emission = "E" if move.l10n_ec_sri_document_id else "F"
@@ -336,7 +336,7 @@ class L10nEcSriAtsWizard(models.TransientModel):
             venta = groups.get(key)
             if venta is None:
                 venta = groups[key] = {
-                    "tpIdCliente": tp_id, "idCliente": ident, "parteRelVtas": "NO" if tp_id != "07" else None,
+                    "tpIdCliente": tp_id, "idCliente": ident, "parteRelVtas": "NO" if tp_id != FINAL_CONSUMER else None,
                     "tipoComprobante": doc_type, "tipoEmision": emission, "numeroComprobantes": 0,
                     "baseNoGraIva": 0.0, "baseImponible": 0.0, "baseImpGrav": 0.0, "montoIva": 0.0, "montoIce": 0,
                     "valorRetIva": 0.0, "valorRetRenta": 0.0, "formasDePago": [],
