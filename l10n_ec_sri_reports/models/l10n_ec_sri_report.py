@@ -118,3 +118,8 @@ class L10nEcSriReportAdvanced(models.AbstractModel):
     def search_count(self, domain, limit=None):
         check_advanced(self.env)
         return super().search_count(domain, limit=limit)
+
+    def fetch(self, field_names):
+        # read() of known ids (XML-RPC) fetches too
+        check_advanced(self.env)
+        return super().fetch(field_names)

@@ -22,7 +22,13 @@ class TestReportsPlan(L10nEcSriReportsCase):
     def test_advanced_reports_refused_then_opened_by_an_upgrade(self):
         self.assertFalse(self.subscription.plan_id.advanced_reports_allowed)
         Partner = self.env["l10n_ec_sri.report.partner"]
-        for call in (lambda: Partner.search([]), lambda: Partner.read_group([], ["base:sum"], ["partner_id"]),
+        self._invoice(price=100.0)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id FROM l10n_ec_sri_report_partner WHERE company_id = %s", self.company.ids)
+        known_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.assertTrue(known_ids)
+        for call in (lambda: Partner.search([]), lambda: Partner.browse(known_ids).read(["base"]),
+                     lambda: Partner.read_group([], ["base:sum"], ["partner_id"]),
                      lambda: Partner.search_count([]),
                      lambda: self.env["l10n_ec_sri.report.compare"].create({}),
                      lambda: self.env["l10n_ec_sri.report.tax"].search([]).export_data(["base"])):
@@ -36,6 +42,7 @@ class TestReportsPlan(L10nEcSriReportsCase):
 
         self.subscription.sudo()._l10n_ec_sri_change_plan(self.env.ref("l10n_ec_sri_plan.plan_pro"))
         self.assertTrue(self.subscription.plan_id.advanced_reports_allowed)
-        Partner.search([])
+        self.assertEqual(len(Partner.browse(known_ids).read(["base"])), len(known_ids))
+        self.assertTrue(Partner.search([]))
         self.env["l10n_ec_sri.report.compare"].create({}).action_compare()
         self.assertIn("datas", self.env["l10n_ec_sri.report.tax"].search([], limit=1).export_data(["base"]))
