@@ -139,15 +139,16 @@ class L10nEcSriApiWebhook(models.Model):
             try:
                 addresses = resolve(parts.hostname, port or 443)
             except (socket.gaierror, UnicodeError):
+                pass
+            if not addresses:
                 problem = self.env._("The webhook's host %s cannot be resolved.", parts.hostname)
             for address in addresses:
                 ip = ipaddress.ip_address(address.split("%")[0])
                 if not ip.is_global and not (allow_local and ip.is_loopback):
                     problem = self.env._("The webhook's host %(host)s is a private address (%(ip)s): give a public "
                                          "https:// URL.", host=parts.hostname, ip=address)
-        if problem or not addresses:
-            raise ApiError(422, "invalid_url", problem or self.env._(
-                "The webhook's host %s cannot be resolved.", parts.hostname), "url")
+        if problem:
+            raise ApiError(422, "invalid_url", problem, "url")
         return addresses
 
     def _l10n_ec_sri_remove(self):

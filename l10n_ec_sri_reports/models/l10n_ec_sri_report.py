@@ -30,6 +30,11 @@ def check_advanced(env):
         companies._l10n_ec_sri_plan_check("advanced_reports")
 
 
+def form_action(record):
+    """The window action opening ``record`` in its form."""
+    return {"type": "ir.actions.act_window", "res_model": record._name, "res_id": record.id, "view_mode": "form"}
+
+
 def tax_rows_sql():
     """One row per IVA base (an invoice line and its IVA: a line without IVA counts as no objeto) and per IVA
     amount (a tax line) of the posted sales and purchases; amounts signed as the accountant reads them (a

@@ -55,8 +55,3 @@ class L10nEcSriReportDocument(models.Model):
         """The invoice, retención or guía this row is, in its own form (where it is fixed or issued again)."""
         self.ensure_one()
         return self.document_id.action_open_source()
-
-    def action_open_document(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "l10n_ec_sri.document",
-                "res_id": self.document_id.id, "view_mode": "form"}

@@ -4,7 +4,7 @@ credit notes and bills, a credit note subtracting."""
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .l10n_ec_sri_report import IVA_TYPES, tax_rows_sql
+from .l10n_ec_sri_report import IVA_TYPES, form_action, tax_rows_sql
 
 DIRECTIONS = [("sale", "Sales"), ("purchase", "Purchases")]
 MOVE_TYPES = [("out_invoice", "Customer invoice"), ("out_refund", "Customer credit note"),
@@ -34,5 +34,4 @@ class L10nEcSriReportTax(models.Model):
 
     def action_open_move(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.move_id.id,
-                "view_mode": "form"}
+        return form_action(self.move_id)

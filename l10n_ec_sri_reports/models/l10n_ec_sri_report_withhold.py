@@ -4,6 +4,8 @@ comprobantes de retención."""
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .l10n_ec_sri_report import form_action
+
 
 class L10nEcSriReportWithhold(models.Model):
     _name = "l10n_ec_sri.report.withhold"
@@ -38,5 +40,4 @@ class L10nEcSriReportWithhold(models.Model):
 
     def action_open_withhold(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.withhold_id.id,
-                "view_mode": "form"}
+        return form_action(self.withhold_id)

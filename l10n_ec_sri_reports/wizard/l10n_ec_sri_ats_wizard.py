@@ -20,13 +20,15 @@ from lxml import etree
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.l10n_ec_sri.models.sri_adapter import FINAL_CONSUMER, FINAL_CONSUMER_VAT
-from odoo.addons.l10n_ec_sri.models.sri_adapter import ID_TYPES as SALE_ID_TYPES
+from odoo.addons.l10n_ec_sri.models.sri_adapter import FINAL_CONSUMER
 from odoo.addons.l10n_ec_sri.sri import ats as sri_ats
 from odoo.addons.l10n_ec_sri.sri.constants import safe_parser
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
-#: l10n_ec identification type -> tpIdProv (compras); tpIdCliente (ventas) is the factura's tipoIdentificacionComprador
+from ..models.l10n_ec_sri_report import form_action
+
+#: l10n_ec identification type -> tpIdProv (compras); tpIdCliente (ventas) is the factura's
+#: tipoIdentificacionComprador (``account.move._l10n_ec_sri_buyer_id_type``)
 PURCHASE_ID_TYPES = {"ruc": "01", "cedula": "02", "passport": "03", "ec_passport": "03", "foreign": "03"}
 #: an IVA rate of the reports -> the ATS base it adds to
 BASE_OF = {"zero_vat": "baseImponible", "not_charged_vat": "baseNoGraIva", "exempt_vat": "baseImpExe"}
@@ -206,25 +208,31 @@ class L10nEcSriAtsWizard(models.TransientModel):
                 result[line.bill_id.id] |= line
         return result
 
-    def _l10n_ec_sri_identification(self, partner, table, issues, record):
+    def _l10n_ec_sri_identification(self, partner, code, issues):
+        """(``code``, identification) of ``partner`` as the ATS takes them; what is missing goes to ``issues``."""
         partner = partner.commercial_partner_id
         if not partner.vat:
             issues.append((_("%(partner)s has no identification (RUC, cédula or passport).",
                              partner=partner.display_name), partner))
             return "", ""
-        kind = partner._l10n_ec_get_identification_type()
-        code = table.get(kind)
         if not code:
             issues.append((_("The identification type of %(partner)s cannot be reported in the ATS: set RUC, cédula "
                              "or passport.", partner=partner.display_name), partner))
         return code or "", "".join(ch for ch in partner.vat if ch.isalnum())
 
+    def _l10n_ec_sri_supplier_identification(self, partner, issues):
+        """tpIdProv and idProv of a supplier (or of a reimbursed document's issuer)."""
+        partner = partner.commercial_partner_id
+        code = PURCHASE_ID_TYPES.get(partner._l10n_ec_get_identification_type()) if partner.vat else False
+        return self._l10n_ec_sri_identification(partner, code, issues)
+
     def _l10n_ec_sri_compra(self, bill, amounts, lines, issues):
         partner = bill.commercial_partner_id
-        tp_id, id_prov = self._l10n_ec_sri_identification(partner, PURCHASE_ID_TYPES, issues, bill)
-        liquidation = bill.l10n_ec_sri_is_liquidation
-        number = _split_number(bill.l10n_ec_sri_document_id.name if liquidation else bill.l10n_latam_document_number)
-        authorization = (bill.l10n_ec_sri_access_key if liquidation else bill.l10n_ec_sri_supplier_authorization) or ""
+        tp_id, id_prov = self._l10n_ec_sri_supplier_identification(partner, issues)
+        number = _split_number(bill.l10n_ec_sri_document_id.name if bill.l10n_ec_sri_is_liquidation
+                               else bill.l10n_latam_document_number)
+        # the supplier's authorization, or our own access key for a liquidación we issued
+        authorization = bill._l10n_ec_sri_support_authorization()
         doc_type = bill.l10n_latam_document_type_id.code
         if not number:
             issues.append((_("%(bill)s has no supplier's document number (001-001-000000123).",
@@ -293,7 +301,7 @@ class L10nEcSriAtsWizard(models.TransientModel):
                 compra.update({"docModificado": origin.l10n_latam_document_type_id.code or "01",
                                "estabModificado": o_number[0], "ptoEmiModificado": o_number[1],
                                "secModificado": o_number[2],
-                               "autModificado": (origin.l10n_ec_sri_supplier_authorization or "").strip() or "0000000000"})
+                               "autModificado": origin._l10n_ec_sri_support_authorization().strip() or "0000000000"})
         reimbursements = bill.l10n_ec_sri_reimbursement_ids
         if reimbursements:
             compra["reembolsos"] = []
@@ -305,10 +313,9 @@ class L10nEcSriAtsWizard(models.TransientModel):
                                      "(001-001-000000123).", number=item.number, bill=bill.display_name), bill))
                 group = item.tax_id.tax_group_id.l10n_ec_type
                 bases = {"baseImponibleReemb": 0, "baseImpGravReemb": 0, "baseNoGraIvaReemb": 0, "baseImpExeReemb": 0}
-                bases[{"zero_vat": "baseImponibleReemb", "not_charged_vat": "baseNoGraIvaReemb",
-                       "exempt_vat": "baseImpExeReemb"}.get(group, "baseImpGravReemb")] = item.base
+                bases[BASE_OF.get(group, "baseImpGrav") + "Reemb"] = item.base
                 total += item.base
-                tp, ident = self._l10n_ec_sri_identification(item.partner_id, PURCHASE_ID_TYPES, issues, bill)
+                tp, ident = self._l10n_ec_sri_supplier_identification(item.partner_id, issues)
                 compra["reembolsos"].append({
                     "tipoComprobanteReemb": item.document_type_id.code, "tpIdProvReemb": tp, "idProvReemb": ident,
                     "establecimientoReemb": r_number[0] if r_number else "", "puntoEmisionReemb": r_number[1] if r_number else "",
@@ -327,10 +334,8 @@ class L10nEcSriAtsWizard(models.TransientModel):
                                  move=move.display_name, type=move.l10n_latam_document_type_id.display_name), move))
                 continue
             partner = move.commercial_partner_id
-            if partner.vat == FINAL_CONSUMER_VAT:
-                tp_id, ident = FINAL_CONSUMER, FINAL_CONSUMER_VAT
-            else:
-                tp_id, ident = self._l10n_ec_sri_identification(partner, SALE_ID_TYPES, issues, move)
+            # tpIdCliente is the factura's tipoIdentificacionComprador (07 for the final consumer)
+            tp_id, ident = self._l10n_ec_sri_identification(partner, move._l10n_ec_sri_buyer_id_type(), issues)
             emission = "E" if move.l10n_ec_sri_document_id else "F"
             key = (tp_id, ident, doc_type, emission)
             venta = groups.get(key)
@@ -392,5 +397,4 @@ class L10nEcSriAtsIssue(models.TransientModel):
         self.ensure_one()
         if not self.res_model:
             return False
-        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
-                "view_mode": "form", "target": "current"}
+        return form_action(self.env[self.res_model].browse(self.res_id))
