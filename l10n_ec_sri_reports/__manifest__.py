@@ -11,10 +11,12 @@
     "countries": ["ec"],
     "depends": [
         "l10n_ec_sri_withhold",
+        "auditlog",
     ],
     "data": [
         "security/ir.model.access.csv",
         "security/l10n_ec_sri_reports_security.xml",
+        "data/auditlog_rules.xml",
         "views/l10n_ec_sri_report_document_views.xml",
         "views/l10n_ec_sri_report_tax_views.xml",
         "views/l10n_ec_sri_report_withhold_views.xml",
@@ -22,6 +24,7 @@
         "wizard/l10n_ec_sri_report_compare_views.xml",
         "report/l10n_ec_sri_ats_report.xml",
         "wizard/l10n_ec_sri_ats_wizard_views.xml",
+        "views/l10n_ec_sri_audit_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -76,7 +76,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$stamp_src" ]; then
   site=$("$SRI_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "$ODOO_SRC" > "$site/odoo-src.pth"
   "$SRI_VENV/bin/python" -c "import lxml.etree, xmlsec, zeep, barcode, qrcode, num2words, fastapi, odoo.release"
-  ls "$site/odoo/addons/fastapi/__manifest__.py" >/dev/null
+  ls "$site/odoo/addons/fastapi/__manifest__.py" "$site/odoo/addons/auditlog/__manifest__.py" >/dev/null
   rm -rf "$tmp"
   echo "$stamp_src" > "$stamp"
 fi

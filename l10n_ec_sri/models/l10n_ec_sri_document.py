@@ -249,6 +249,12 @@ class L10nEcSriDocument(models.Model):
         if hasattr(source, "_message_log"):
             source._message_log(body=body)
 
+    def _l10n_ec_sri_audit(self, action, detail=None):
+        """Hook: ``action`` ("download", "print", "mail", ...) was done to these documents by the current user,
+        through a path the audit trail does not see by itself (the JSON API's downloads). The audit trail
+        (l10n_ec_sri_reports) records it; without it nothing is kept."""
+        return None
+
     def action_open_source(self):
         self.ensure_one()
         return {

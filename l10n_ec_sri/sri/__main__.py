@@ -7,10 +7,10 @@ the handler it sets with ``set_defaults(func=...)`` returns the exit code.
 import argparse
 import sys
 
-from .commands import access_key, documents, signing, services
+from .commands import access_key, documents, export, signing, services
 from .errors import SriError
 
-GROUPS = (access_key, documents, signing, services)
+GROUPS = (access_key, documents, signing, services, export)
 
 
 def make_parser():

@@ -264,11 +264,12 @@ def read_document(env: AuthEnv, document_id: DocumentId):
     return services.document_out(services.get_document(env, document_id, "document_id"))
 
 
-def _attachment(env, attachment, what):
+def _attachment(env, document, attachment, what):
     if not attachment:
         raise ApiError(404, f"{what}_not_ready", env._(
             "The %s is not ready yet: it comes when the SRI authorizes the document (see its state).",
             "XML" if what == "xml" else "RIDE"), "document_id")
+    document._l10n_ec_sri_audit("download", detail=attachment.sudo().name)
     return base64.b64decode(attachment.sudo().datas), attachment.sudo().name
 
 
@@ -277,7 +278,7 @@ def _attachment(env, attachment, what):
             responses={200: {"content": {"application/xml": {}}, "description": "The XML."}})
 def document_xml(env: AuthEnv, document_id: DocumentId):
     document = services.get_document(env, document_id, "document_id")
-    data, name = _attachment(env, document.authorized_xml_id or document.xml_id, "xml")
+    data, name = _attachment(env, document, document.authorized_xml_id or document.xml_id, "xml")
     return Response(data, media_type="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -286,7 +287,7 @@ def document_xml(env: AuthEnv, document_id: DocumentId):
             responses={200: {"content": {"application/pdf": {}}, "description": "The RIDE."}})
 def document_ride(env: AuthEnv, document_id: DocumentId):
     document = services.get_document(env, document_id, "document_id")
-    data, name = _attachment(env, document.ride_id, "ride")
+    data, name = _attachment(env, document, document.ride_id, "ride")
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -4,7 +4,7 @@ the record it comes from; the export for BI (Odoo's XLSX/CSV export of a report)
 (per customer/supplier, period against period) refused where the plans module says the company's plan lacks
 advanced reports (``res.company._l10n_ec_sri_plan_check('advanced_reports')``; without that module every
 report is open)."""
-from odoo import api, models
+from odoo import _, api, models
 from odoo.tools import SQL
 
 #: l10n_ec tax group types that are IVA, in the order reports show them
@@ -98,7 +98,10 @@ class L10nEcSriReport(models.AbstractModel):
     def export_data(self, fields_to_export):
         """The XLSX/CSV export of a report is the export for BI: an advanced report."""
         check_advanced(self.env)
-        return super().export_data(fields_to_export)
+        result = super().export_data(fields_to_export)
+        self.env["l10n_ec_sri.audit"]._log("export", self.env["ir.model"]._get(self._name),
+                                           detail=_("%s rows", len(self)))
+        return result
 
 
 class L10nEcSriReportAdvanced(models.AbstractModel):

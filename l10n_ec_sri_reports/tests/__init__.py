@@ -1,4 +1,5 @@
 from . import test_reports
 from . import test_reports_plan
+from . import test_audit
 from . import test_ats
 from . import test_i18n
