@@ -1,1 +1,2 @@
 from . import rpc
+from . import export

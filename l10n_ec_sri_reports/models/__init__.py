@@ -5,3 +5,5 @@ from . import l10n_ec_sri_report_withhold
 from . import l10n_ec_sri_report_partner
 from . import l10n_ec_sri_audit
 from . import audit_hooks
+from . import l10n_ec_sri_restored
+from . import l10n_ec_sri_export

@@ -5,7 +5,6 @@ API, server), and nobody, administrators and the superuser included, changes or 
 import base64
 import json
 from datetime import timedelta
-from unittest.mock import patch
 
 import requests
 

@@ -1,0 +1,396 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The complete export of a company's SRI data, and its restore.
+
+An SRI administrator asks for it; a scheduled job builds it in the background, one part of
+``DOCUMENTS_PER_PART`` documents at a time (each part a complete zip on disk, its progress committed),
+so memory stays bounded whatever the size and a restart resumes at the next part. The parts are then
+assembled into one ZIP (format: ``sri.archive``, documented in the module's README), the administrator gets
+a mail with the download link, and ``python -m sri export restore`` reads it back into a database through
+``restore_batch``."""
+import base64
+import binascii
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+import time
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
+
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
+from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
+from odoo.addons.l10n_ec_sri.sri import archive as sri_archive
+
+_logger = logging.getLogger(__name__)
+
+DOCUMENTS_PER_PART = 500
+RECORDS_PER_READ = 1000
+#: A run of the scheduled job stops after this many seconds and triggers itself again.
+RUN_SECONDS = 240
+ADMIN_GROUP = "l10n_ec_sri.group_l10n_ec_sri_admin"
+PARTNER_FIELDS = ["name", "vat", "email", "phone", "street", "street2", "city", "zip", "is_company"]
+PRODUCT_FIELDS = ["default_code", "name", "barcode", "type", "list_price"]
+
+
+def _iso(value):
+    return fields.Datetime.to_string(value) if value else None
+
+
+class L10nEcSriExport(models.Model):
+    _name = "l10n_ec_sri.export"
+    _description = "Complete export of a company's SRI data"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    user_id = fields.Many2one("res.users", string="Requested by", required=True, readonly=True,
+                              default=lambda self: self.env.user)
+    state = fields.Selection([
+        ("queued", "Waiting"), ("running", "Being built"), ("done", "Ready"), ("failed", "Failed"),
+    ], default="queued", required=True, readonly=True, index=True)
+    total = fields.Integer(string="Documents", readonly=True)
+    done_count = fields.Integer(string="Documents exported", readonly=True)
+    progress = fields.Float(compute="_compute_progress")
+    part_count = fields.Integer(readonly=True)
+    last_document_id = fields.Integer(readonly=True, help="The last document written to a part (where the job "
+                                                           "resumes).")
+    file_name = fields.Char(readonly=True)
+    file_size = fields.Integer(string="Size (bytes)", readonly=True)
+    date_done = fields.Datetime(string="Ready on", readonly=True)
+    error = fields.Text(readonly=True)
+    access_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    manifest = fields.Text(readonly=True)
+
+    @api.depends("company_id", "create_date")
+    def _compute_name(self):
+        for export in self:
+            export.name = _("Export of %(company)s, %(date)s", company=export.company_id.name,
+                            date=fields.Datetime.to_string(export.create_date) or "")
+
+    @api.depends("total", "done_count", "state")
+    def _compute_progress(self):
+        for export in self:
+            if export.state == "done":
+                export.progress = 100.0
+            else:
+                export.progress = 100.0 * export.done_count / export.total if export.total else 0.0
+
+    # ------------------------------------------------------------------
+    # Asking for it, getting it
+    # ------------------------------------------------------------------
+    def _check_admin(self, company=None):
+        if not self.env.user.has_group(ADMIN_GROUP) and not self.env.su:
+            raise AccessError(_("Only SRI administrators can export or restore a company's SRI data."))
+        if company and company not in self.env.user.company_ids and not self.env.su:
+            raise AccessError(_("You do not work in %s.", company.name))
+
+    @api.model
+    def action_request(self):
+        """The SRI administrator's button: a new export of the current company, built in the background."""
+        self._check_admin(self.env.company)
+        running = self.sudo().search([("company_id", "=", self.env.company.id), ("state", "in", ("queued", "running"))])
+        if running:
+            raise UserError(_("An export of %s is already being built: you get a mail when it is ready.",
+                              self.env.company.name))
+        export = self.sudo().create({"company_id": self.env.company.id, "user_id": self.env.user.id,
+                                     "access_token": secrets.token_urlsafe(32)})
+        self.env["l10n_ec_sri.audit"]._log("export", self.env.company,
+                                           detail=_("Complete export requested (%s)", export.id))
+        self.env.ref("l10n_ec_sri_reports.ir_cron_l10n_ec_sri_export")._trigger()
+        return {
+            "type": "ir.actions.act_window", "res_model": self._name, "res_id": export.id,
+            "view_mode": "form", "target": "current",
+        }
+
+    def _download_url(self):
+        self.ensure_one()
+        return f"/l10n_ec_sri/export/{self.id}/download?token={self.sudo().access_token}"
+
+    def action_download(self):
+        self.ensure_one()
+        self._check_admin(self.company_id)
+        if self.state != "done":
+            raise UserError(_("The export is not ready yet (%s %%).", int(self.progress)))
+        return {"type": "ir.actions.act_url", "url": self._download_url(), "target": "self"}
+
+    def unlink(self):
+        for export in self:
+            shutil.rmtree(export._folder(), ignore_errors=True)
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Where it is built
+    # ------------------------------------------------------------------
+    def _folder(self):
+        self.ensure_one()
+        return os.path.join(config.filestore(self.env.cr.dbname), "l10n_ec_sri_export", str(self.id))
+
+    def _part_path(self, index):
+        return os.path.join(self._folder(), f"part-{index:05d}.zip")
+
+    def _file_path(self):
+        return os.path.join(self._folder(), self.file_name) if self.file_name else False
+
+    def _documents_domain(self):
+        return [("company_id", "=", self.company_id.id), ("access_key", "!=", False)]
+
+    # ------------------------------------------------------------------
+    # The scheduled job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_run(self, seconds=RUN_SECONDS):
+        """Build the waiting exports, a part at a time, for up to ``seconds``; then trigger itself again."""
+        deadline = time.monotonic() + seconds
+        commit = self.env["l10n_ec_sri.document"]._commit_allowed()
+        while time.monotonic() < deadline:
+            export = self._lock_next()
+            if not export:
+                return
+            try:
+                finished = export._step()
+            except Exception as exc:  # noqa: BLE001 - recorded on the export, the others go on
+                _logger.exception("SRI export %s failed", export.id)
+                if commit:
+                    self.env.cr.rollback()
+                export = self.browse(export.id)
+                export.write({"state": "failed", "error": str(exc.args[0] if exc.args else exc)[:2000]})
+                finished = True
+            if commit:
+                self.env.cr.commit()
+            if finished:
+                _logger.info("SRI export %s: %s", export.id, export.state)
+        if commit and self.search_count([("state", "in", ("queued", "running"))]):
+            self.env.ref("l10n_ec_sri_reports.ir_cron_l10n_ec_sri_export")._trigger()
+
+    def _lock_next(self):
+        self.flush_model(["state"])
+        self.env.cr.execute("""
+            SELECT id FROM l10n_ec_sri_export WHERE state IN ('queued', 'running')
+             ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED
+        """)
+        row = self.env.cr.fetchone()
+        return self.sudo().browse(row[0]) if row else self.browse()
+
+    def _step(self):
+        """One step: the partners and products part, one part of documents, or the final assembly.
+        Returns True once the export is done."""
+        self.ensure_one()
+        os.makedirs(self._folder(), exist_ok=True)
+        Document = self.env["l10n_ec_sri.document"].sudo()
+        if self.state == "queued":
+            self._write_catalogs(self._part_path(0))
+            self.write({"state": "running", "part_count": 1, "total": Document.search_count(self._documents_domain())})
+            return False
+        documents = Document.search(self._documents_domain() + [("id", ">", self.last_document_id)],
+                                    order="id", limit=DOCUMENTS_PER_PART)
+        if documents:
+            self._write_documents(self._part_path(self.part_count), documents)
+            self.write({"part_count": self.part_count + 1, "last_document_id": documents[-1].id,
+                        "done_count": self.done_count + len(documents)})
+            self.env.invalidate_all()  # bounded memory: nothing of this part stays in the cache
+            return False
+        self._assemble()
+        return True
+
+    # partners and products --------------------------------------------------------------------------
+    def _write_catalogs(self, path):
+        company = self.company_id
+        partners = self.env["res.partner"].sudo().with_context(active_test=False).search(
+            [("company_id", "in", (False, company.id))], order="id")
+        products = self.env["product.product"].sudo().with_context(active_test=False).search(
+            [("company_id", "in", (False, company.id))], order="id")
+        id_types = {}
+        with sri_archive.PartWriter(path) as part:
+            for chunk in _chunks(partners.ids):
+                records = self.env["res.partner"].sudo().browse(chunk)
+                for partner, values in zip(records, records.read(PARTNER_FIELDS, load=None), strict=True):
+                    id_type = partner.l10n_latam_identification_type_id
+                    if id_type and id_type.id not in id_types:
+                        id_types[id_type.id] = id_type.get_external_id().get(id_type.id) or id_type.name
+                    values.update(
+                        identification_type=id_types.get(id_type.id), country=partner.country_id.code or None,
+                        active=partner.active)
+                    part.add("partners", values)
+                self.env.invalidate_all()
+            for chunk in _chunks(products.ids):
+                records = self.env["product.product"].sudo().browse(chunk)
+                for product, values in zip(records, records.read(PRODUCT_FIELDS, load=None), strict=True):
+                    values.update(uom=product.uom_id.name, sale_taxes=product.taxes_id.mapped("name"),
+                                  purchase_taxes=product.supplier_taxes_id.mapped("name"), active=product.active)
+                    part.add("products", values)
+                self.env.invalidate_all()
+
+    # documents --------------------------------------------------------------------------------------
+    def _write_documents(self, path, documents):
+        kinds = dict(self.env["l10n_ec_sri.document"]._fields["kind"].selection)
+        with sri_archive.PartWriter(path) as part:
+            for doc in documents:
+                xml_attachment = doc.authorized_xml_id or (doc.xml_id if doc._may_be_at_sri() else False)
+                source = doc._source()
+                key = sri_access_key.parse(doc.access_key) if sri_access_key.is_valid(doc.access_key) else None
+                values = {
+                    "id": doc.id, "access_key": doc.access_key, "kind": doc.kind, "kind_name": kinds.get(doc.kind),
+                    "number": doc.name, "state": doc.state, "environment": doc.environment,
+                    "authorization_number": doc.authorization_number or None,
+                    "authorization_date": _iso(doc.authorization_date),
+                    "issue_date": key.emission_date.isoformat() if key else None,
+                    "partner_id": doc.partner_id.id or None, "partner_vat": doc.partner_id.vat or None,
+                    "partner_name": doc.partner_id.name or None,
+                    "source_model": doc.res_model, "source_id": doc.res_id,
+                    "source_name": source.display_name if source.exists() else None,
+                    "amount_total": source.amount_total if "amount_total" in source._fields else None,
+                    "currency": doc.company_id.currency_id.name,
+                    "annul_reason": doc.annul_reason or None, "mailed": doc.mailed,
+                    "created": _iso(doc.create_date),
+                    "xml_kind": ("authorized" if doc.authorized_xml_id else "signed") if xml_attachment else None,
+                }
+                part.add_document(values, xml=xml_attachment.raw if xml_attachment else None,
+                                  ride=doc.ride_id.raw if doc.ride_id else None)
+
+    def _assemble(self):
+        company = self.company_id
+        stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
+        file_name = f"sri-export-{company.vat or company.id}-{stamp}.zip"
+        out = os.path.join(self._folder(), file_name)
+        parts = [self._part_path(index) for index in range(self.part_count)]
+        manifest = sri_archive.assemble(parts, out, {"ruc": company.vat or "", "name": company.name},
+                                        extra={"database": self.env.cr.dbname, "export_id": self.id})
+        for path in parts:
+            os.remove(path)
+        self.write({"state": "done", "file_name": file_name, "file_size": os.path.getsize(out),
+                    "date_done": fields.Datetime.now(), "manifest": str(manifest.get("counts"))})
+        self._mail_ready()
+
+    def _mail_ready(self):
+        user = self.user_id
+        if not user.email:
+            return
+        url = f"{self.get_base_url()}{self._download_url()}"
+        body = _(
+            "<p>The complete export of the SRI data of %(company)s is ready: %(count)s documents, %(size)s MB.</p>"
+            "<p><a href=\"%(url)s\">Download the export</a> (you need to be signed in as an SRI administrator).</p>",
+            company=self.company_id.name, count=self.total, size=round(self.file_size / 1e6, 1), url=url)
+        self.env["mail.mail"].sudo().create({
+            "subject": _("SRI export of %s ready", self.company_id.name), "body_html": body,
+            "email_to": user.email_formatted, "auto_delete": False,
+            "email_from": self.company_id.email_formatted or self.env.user.email_formatted,
+        })
+
+    # ------------------------------------------------------------------
+    # Restore (python -m sri export restore, over XML-RPC)
+    # ------------------------------------------------------------------
+    @api.model
+    def restore_batch(self, payload):
+        """Restore partners or documents of an export into the current company (same RUC). A document whose
+        access key is already in the database is skipped: a restore can be run again after an interruption.
+        Returns {"created": n, "skipped": n}."""
+        company = self.env.company
+        self._check_admin(company)
+        if not isinstance(payload, dict) or payload.get("format") != sri_archive.FORMAT \
+                or payload.get("version") != sri_archive.VERSION:
+            raise UserError(_("This is not an SRI export of version %s.", sri_archive.VERSION))
+        if (payload.get("company_ruc") or "") != (company.vat or ""):
+            raise UserError(_("The export is of RUC %(export)s, the current company %(company)s has RUC %(ruc)s: "
+                              "switch to that company first.", export=payload.get("company_ruc"),
+                              company=company.name, ruc=company.vat or "-"))
+        if "partners" in payload:
+            return self._restore_partners(payload["partners"] or [])
+        return self._restore_documents(payload.get("documents") or [])
+
+    def _restore_partners(self, rows):
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        created = skipped = 0
+        for row in rows:
+            vat = row.get("vat")
+            if not vat or Partner.search_count([("vat", "=", vat), ("company_id", "in", (False, self.env.company.id))],
+                                               limit=1):
+                skipped += 1
+                continue
+            values = {field: row.get(field) for field in PARTNER_FIELDS if row.get(field) not in (None, "")}
+            id_type = row.get("identification_type")
+            id_type = id_type and (self.env.ref(id_type, raise_if_not_found=False)
+                                   or self.env["l10n_latam.identification.type"].search([("name", "=", id_type)],
+                                                                                        limit=1))
+            if id_type:
+                values["l10n_latam_identification_type_id"] = id_type.id
+            country = row.get("country") and self.env["res.country"].search([("code", "=", row["country"])], limit=1)
+            if country:
+                values["country_id"] = country.id
+            Partner.create(values)
+            created += 1
+        return {"created": created, "skipped": skipped}
+
+    def _restore_documents(self, rows):
+        company = self.env.company
+        Document = self.env["l10n_ec_sri.document"].sudo()
+        kinds = dict(Document._fields["kind"].selection)
+        states = dict(Document._fields["state"].selection)
+        created, skipped = Document, 0
+        for row in rows:
+            key = row.get("access_key") or ""
+            if not sri_access_key.is_valid(key) or key[10:23] != (company.vat or ""):
+                raise UserError(_("The access key %s is not one of this company's.", key))
+            if row.get("kind") not in kinds or row.get("state") not in states:
+                raise UserError(_("The document %s has an unknown type or state.", key))
+            if Document.search_count([("access_key", "=", key)], limit=1):
+                skipped += 1
+                continue
+            xml = _decoded(row, "xml", key)
+            ride = _decoded(row, "ride", key)
+            partner = self.env["res.partner"].sudo().search(
+                [("vat", "=", row.get("partner_vat")), ("company_id", "in", (False, company.id))], limit=1) \
+                if row.get("partner_vat") else self.env["res.partner"]
+            source = self.env["l10n_ec_sri.restored"].sudo().create({
+                "name": row.get("number") or key, "company_id": company.id, "partner_id": partner.id,
+                "kind": row["kind"], "origin_model": row.get("source_model"), "origin_name": row.get("source_name"),
+                "amount_total": row.get("amount_total") or 0.0,
+            })
+            document = flow_env(Document).create({
+                "name": row.get("number"), "kind": row["kind"], "res_model": source._name, "res_id": source.id,
+                "company_id": company.id, "partner_id": partner.id, "access_key": key, "state": row["state"],
+                "environment": row.get("environment") or False, "sent": True,
+                "authorization_number": row.get("authorization_number") or False,
+                "authorization_date": row.get("authorization_date") or False,
+                "annul_reason": row.get("annul_reason") or False,
+                "mailed": True, "mail_state": "sent",
+            })
+            vals = {}
+            Attachment = flow_env(self.env["ir.attachment"])
+            if xml is not None:
+                field = "authorized_xml_id" if row.get("xml_kind") != "signed" else "xml_id"
+                vals[field] = Attachment.create({
+                    "name": f"{key}.xml", "raw": xml, "mimetype": "application/xml",
+                    "res_model": source._name, "res_id": source.id, "company_id": company.id}).id
+            if ride is not None:
+                vals["ride_id"] = Attachment.create({
+                    "name": f"{key}.pdf", "raw": ride, "mimetype": "application/pdf",
+                    "res_model": source._name, "res_id": source.id, "company_id": company.id}).id
+            if vals:
+                flow_env(document).write(vals)
+            source.document_id = document
+            created |= document
+        self.env["l10n_ec_sri.audit"]._log("restore", created, detail=_("Restored from an export"))
+        return {"created": len(created), "skipped": skipped}
+
+
+def _decoded(row, field, key):
+    data = row.get(f"{field}_b64")
+    if data is None:
+        return None
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise UserError(_("The %(file)s of %(key)s is damaged.", file=field.upper(), key=key)) from None
+    expected = row.get(f"{field}_sha256")
+    if expected and hashlib.sha256(raw).hexdigest() != expected:
+        raise UserError(_("The %(file)s of %(key)s does not match its checksum.", file=field.upper(), key=key))
+    return raw
+
+
+def _chunks(ids, size=RECORDS_PER_READ):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
