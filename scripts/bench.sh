@@ -11,7 +11,7 @@ if [ ! -x "$PEER_VENV/bin/python" ] || ! "$PEER_VENV/bin/python" -c "import sri_
 fi
 export SRI_BENCH_PEER_PYTHON="$PEER_VENV/bin/python"
 cd "$ROOT"
-for script in bench/core.py bench/sri_services.py bench/odoo_flow.py bench/purchases.py bench/plans.py bench/api.py; do
+for script in bench/core.py bench/sri_services.py bench/odoo_flow.py bench/purchases.py bench/plans.py bench/api.py bench/export.py bench/ats.py; do
   [ -f "$script" ] || continue
   echo "== $script =="
   "$PY" "$script" ${SRI_BENCH_ARGS:-}
