@@ -29,6 +29,11 @@
         "views/l10n_ec_sri_export_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_ec_sri_reports/static/src/js/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

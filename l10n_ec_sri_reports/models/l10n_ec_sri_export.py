@@ -58,6 +58,8 @@ class L10nEcSriExport(models.Model):
     part_count = fields.Integer(readonly=True)
     last_document_id = fields.Integer(readonly=True, help="The last document written to a part (where the job "
                                                            "resumes).")
+    max_document_id = fields.Integer(readonly=True, help="The last document when the job started: the export holds "
+                                                          "the documents up to it.")
     file_name = fields.Char(readonly=True)
     file_size = fields.Integer(string="Size (bytes)", readonly=True)
     date_done = fields.Datetime(string="Ready on", readonly=True)
@@ -88,7 +90,6 @@ class L10nEcSriExport(models.Model):
         if company and company not in self.env.user.company_ids and not self.env.su:
             raise AccessError(_("You do not work in %s.", company.name))
 
-    @api.model
     def action_request(self):
         """The SRI administrator's button: a new export of the current company, built in the background."""
         self._check_admin(self.env.company)
@@ -136,7 +137,8 @@ class L10nEcSriExport(models.Model):
         return os.path.join(self._folder(), self.file_name) if self.file_name else False
 
     def _documents_domain(self):
-        return [("company_id", "=", self.company_id.id), ("access_key", "!=", False)]
+        domain = [("company_id", "=", self.company_id.id), ("access_key", "!=", False)]
+        return domain + [("id", "<=", self.max_document_id)] if self.state == "running" else domain
 
     # ------------------------------------------------------------------
     # The scheduled job
@@ -183,7 +185,9 @@ class L10nEcSriExport(models.Model):
         Document = self.env["l10n_ec_sri.document"].sudo()
         if self.state == "queued":
             self._write_catalogs(self._part_path(0))
-            self.write({"state": "running", "part_count": 1, "total": Document.search_count(self._documents_domain())})
+            documents = Document.search(self._documents_domain(), order="id desc")
+            self.write({"state": "running", "part_count": 1, "total": len(documents),
+                        "max_document_id": documents[:1].id or 0})
             return False
         documents = Document.search(self._documents_domain() + [("id", ">", self.last_document_id)],
                                     order="id", limit=DOCUMENTS_PER_PART)

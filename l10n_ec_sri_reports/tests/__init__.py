@@ -4,3 +4,4 @@ from . import test_audit
 from . import test_ats
 from . import test_i18n
 from . import test_export
+from . import test_tour
