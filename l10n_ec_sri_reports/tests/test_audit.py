@@ -92,13 +92,13 @@ class TestAudit(L10nEcSriHttpCase):
         self.assertEqual((len(entry), entry.user_id, entry.path), (1, self.readonly, "/jsonrpc"))
 
     def test_download_from_the_api(self):
-        if "fastapi.endpoint" not in self.env or not self.env.ref("l10n_ec_sri_api.endpoint", False):
+        if not self.env.ref("l10n_ec_sri_api.endpoint_l10n_ec_sri_api", raise_if_not_found=False):
             self.skipTest("l10n_ec_sri_api is not installed")
         editor = self._sri_user("sri_audit_api", "l10n_ec_sri.group_l10n_ec_sri_editor")
         token = self.env["res.users.apikeys"].with_user(editor)._generate(
             None, "audit test", fields.Datetime.now() + timedelta(days=1))
         self.env.flush_all()
-        endpoint = self.env.ref("l10n_ec_sri_api.endpoint")
+        endpoint = self.env.ref("l10n_ec_sri_api.endpoint_l10n_ec_sri_api")
         response = requests.get(f"{self.base_url()}{endpoint.root_path}/documents/{self.document.id}/ride",
                                 headers={"Authorization": f"Bearer {token}"}, timeout=60)
         self.assertEqual(response.status_code, 200, response.text)
