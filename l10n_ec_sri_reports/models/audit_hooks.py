@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Where the SRI audit trail hears of downloads, prints, mails, exports and annulments, and what keeps
 auditlog's entries of the SRI records append-only."""
+import psycopg2.errors
+
 from odoo import _, api, models
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import is_flow
 from odoo.exceptions import UserError
 
-import psycopg2.errors
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import is_flow
 
 from .l10n_ec_sri_audit import AUDITED_MODELS, refuse_change, rpc_call, rpc_request_id
 
@@ -66,11 +67,11 @@ class MailThread(models.AbstractModel):
     def _message_post_after_hook(self, message, msg_values):
         """A message carrying a document's authorized XML or RIDE to someone (the queue's mail, Send & Print)."""
         result = super()._message_post_after_hook(message, msg_values)
-        attachments = message.sudo().attachment_ids
-        if attachments and (message.sudo().partner_ids or message.sudo().email_to):
-            docs = self.env["l10n_ec_sri.audit"]._documents_of_attachments(attachments.ids)
+        message = message.sudo()
+        if message.attachment_ids and message.partner_ids:
+            docs = self.env["l10n_ec_sri.audit"]._documents_of_attachments(message.attachment_ids.ids)
             if docs:
-                to = ", ".join(p.email or p.name for p in message.sudo().partner_ids) or message.sudo().email_to
+                to = ", ".join(p.email or p.name for p in message.partner_ids)
                 _log(self.env, "mail", self.env["l10n_ec_sri.document"].browse(sorted(set(docs.values()))),
                      detail=_("To: %s", to))
         return result

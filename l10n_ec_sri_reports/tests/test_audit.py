@@ -175,6 +175,13 @@ class TestAudit(L10nEcSriHttpCase):
         self.assertEqual(entry.channel, "system")
         self.assertIn("lucia@example.com", entry.detail)
 
+    def test_note_with_attachments_is_no_mail(self):
+        other = self.env["ir.attachment"].create({"name": "nota.txt", "raw": b"nota", "res_model": "account.move",
+                                                  "res_id": self.move.id})
+        self.move.message_post(body="Nota interna", attachment_ids=other.ids)
+        self.move.message_post(body="El XML, para el archivo", attachment_ids=self.document.authorized_xml_id.ids)
+        self.assertFalse(self._entries(action="mail"), "nobody received anything")
+
     def test_annulment(self):
         wizard_user = self.document.with_user(self.sri_admin)
         wizard_user._annul("Error en el valor")
