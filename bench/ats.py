@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 class AtsBench(Bench):
     MODULE = "l10n_ec_sri_reports"
+    UPDATE = True
 
     def post_all(self, ids):
         t0 = time.perf_counter()

@@ -15,7 +15,7 @@ demo data, when missing) and a fresh company per run (``bench/odoo_flow.py``'s s
   second database ``<DATABASE>_restore`` (a company with the same RUC), then every document compared (key,
   state, authorization number, sha256 of its XML and RIDE).
 
-    python bench/export.py [DATABASE] [--count 10000] [--skip-restore]
+    python bench/export.py [DATABASE] [--count 10000] [--skip-restore] [--company ID]
 
 Prints figures; no asserts. Aims (issue 13): 10,000 documents exported in under 2 minutes with a peak RSS
 under 500 MB.
@@ -45,6 +45,7 @@ def rss_mb():
 
 class ExportBench(Bench):
     MODULE = "l10n_ec_sri_reports"
+    UPDATE = True
 
     def seed(self, count):
         from odoo.addons.l10n_ec_sri.sri import archive, testing
@@ -109,6 +110,7 @@ class ExportBench(Bench):
 def child_export(args):
     """The export in this (child) process: prints one JSON line of figures."""
     bench = ExportBench(args.database, 0)
+    bench.UPDATE = False  # the parent did
     bench.setup_odoo()
     bench.company_id = args.company
     result = bench.export()
@@ -160,7 +162,8 @@ def main():
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--skip-restore", action="store_true")
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--company", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--company", type=int, help="export the documents of this company (seeded by an earlier run) "
+                        "instead of seeding a new one")
     parser.add_argument("--child-restore", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--ruc", help=argparse.SUPPRESS)
@@ -177,12 +180,16 @@ def main():
     bench.setup_odoo()
     from odoo.addons.l10n_ec_sri.sri import archive
 
-    bench.setup_company("http://127.0.0.1:9")
+    if args.company:  # the documents another run seeded
+        bench.company_id = args.company
+    else:
+        bench.setup_company("http://127.0.0.1:9")
     with bench.env() as env:
         company = env["res.company"].browse(bench.company_id)
         ruc, name = company.vat, company.name
-    bench.seed(args.count)
-    bench.restore_params()
+    if not args.company:
+        bench.seed(args.count)
+        bench.restore_params()
     bench.http_server.stop()
 
     child = subprocess.run([sys.executable, os.path.abspath(__file__), args.database, "--child-export",

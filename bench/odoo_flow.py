@@ -62,6 +62,7 @@ def rate(count, seconds):
 
 class Bench:
     MODULE = "l10n_ec_sri"  # installed in the benchmark's database
+    UPDATE = False  # True: an existing database's module is updated to this code first
 
     def __init__(self, dbname, budget):
         self.dbname = dbname
@@ -105,6 +106,11 @@ class Bench:
                 config["init"] = {self.MODULE: 1}
                 self.registry = Registry.new(self.dbname, update_module=True)
                 config["init"] = {}
+            elif self.UPDATE:
+                print(f"[bench] updating {self.MODULE} in {self.dbname} to this code...", flush=True)
+                config["update"] = {self.MODULE: 1}
+                self.registry = Registry.new(self.dbname, update_module=True)
+                config["update"] = {}
         # Odoo's HTTP server, so that wkhtmltopdf finds the report CSS (as in production).
         server = odoo.service.server.ThreadedServer(odoo.http.root)
         server.http_spawn()

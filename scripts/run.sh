@@ -19,6 +19,10 @@ DEMO_CA_PEM="$(cd "$ROOT/l10n_ec_sri" && "$PY" -m sri demo-ca --dir "$DATA/demo-
 export L10N_EC_SRI_DEMO_CA="$DATA/demo-ca"
 
 common=(--addons-path="$ADDONS_PATH" --data-dir="$DATA/odoo" -d "$DB" --db-filter="^$DB\$")
+# what the modules' code is: a change (a pull, a new version) updates an existing database once
+modules_stamp=$(cd "$ROOT" && find $(tr ',' ' ' <<<"$SRI_MODULES") -type f \( -name '*.py' -o -name '*.xml' \
+  -o -name '*.csv' -o -name '*.po' -o -name '*.js' \) -not -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
+  | sha256sum | cut -c1-16)
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
   echo "[run] creating database $DB with demo data (about a minute, once)"
   # A new database starts with a new simulator state: a simulator left running on that state is stopped.
@@ -39,7 +43,14 @@ elif [ "$(psql -tAq -d "$DB" -c "SELECT to_regclass('ir_module_module') IS NOT N
     echo "[run] installing $missing in $DB"
     "${ODOO[@]}" "${common[@]}" -i "$missing" --stop-after-init --http-port "$HTTP_PORT" --log-level=warn
   fi
+  # a database made with an earlier version of the modules is updated once to this code (new fields, views,
+  # dependencies such as OCA auditlog)
+  if [ "$(cat "$DATA/modules-$DB.stamp" 2>/dev/null)" != "$modules_stamp" ]; then
+    echo "[run] updating the modules of $DB to this code (once per change of the code)"
+    "${ODOO[@]}" "${common[@]}" -u "$SRI_MODULES" --stop-after-init --http-port "$HTTP_PORT" --log-level=warn
+  fi
 fi
+echo "$modules_stamp" > "$DATA/modules-$DB.stamp"
 
 sim_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$SIM_PORT") 2>/dev/null; }
 if ! sim_answers; then

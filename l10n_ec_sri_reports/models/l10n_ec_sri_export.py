@@ -20,7 +20,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
-from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
+from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import QUEUE_STATES, flow_env
 from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
 from odoo.addons.l10n_ec_sri.sri import archive as sri_archive
 
@@ -28,6 +28,9 @@ _logger = logging.getLogger(__name__)
 
 DOCUMENTS_PER_PART = 500
 RECORDS_PER_READ = 1000
+#: A restored document still on its way to the SRI keeps its state but never enters this database's queue:
+#: the database it came from sends it (nothing is sent twice).
+HELD_OUT_UNTIL = "9999-12-31 00:00:00"
 #: A run of the scheduled job stops after this many seconds and triggers itself again.
 RUN_SECONDS = 240
 ADMIN_GROUP = "l10n_ec_sri.group_l10n_ec_sri_admin"
@@ -334,6 +337,9 @@ class L10nEcSriExport(models.Model):
         kinds = dict(Document._fields["kind"].selection)
         states = dict(Document._fields["state"].selection)
         created, skipped = Document, 0
+        held_out = {"next_try": HELD_OUT_UNTIL, "last_error": _(
+            "Restored from an export while it was on its way to the SRI: the database it was exported from sends "
+            "it, never this one.")}
         for row in rows:
             key = row.get("access_key") or ""
             if not sri_access_key.is_valid(key) or key[10:23] != (company.vat or ""):
@@ -361,6 +367,7 @@ class L10nEcSriExport(models.Model):
                 "authorization_date": row.get("authorization_date") or False,
                 "annul_reason": row.get("annul_reason") or False,
                 "mailed": True, "mail_state": "sent",
+                **(held_out if row["state"] in QUEUE_STATES else {}),
             })
             vals = {}
             Attachment = flow_env(self.env["ir.attachment"])

@@ -11,7 +11,9 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
 from odoo.addons.l10n_ec_sri.sri import archive as sri_archive
+from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA, L10nEcSriHttpCase
 from odoo.addons.l10n_ec_sri_reports.models import l10n_ec_sri_export
 
@@ -145,6 +147,20 @@ class TestExport(L10nEcSriHttpCase):
                                      f"{self.sri_admin.login}-Pa55word", out=out.append)
         self.assertEqual((totals["documents_created"], totals["documents_skipped"]), (0, 3))
         self.assertEqual(totals["partners_created"], 0)
+
+    def test_restored_pending_document_is_never_sent(self):
+        key = sri_access_key.build(today_ecuador(), "01", self.company.vat, "1", "001", "009", "77", "12345678")
+        answer = self.env["l10n_ec_sri.export"].with_user(self.sri_admin).restore_batch({
+            "format": sri_archive.FORMAT, "version": sri_archive.VERSION, "company_ruc": self.company.vat,
+            "documents": [{"access_key": key, "kind": "factura", "state": "to_send", "number": "001-009-000000077",
+                           "partner_vat": CUSTOMER_CEDULA, "xml_b64": None, "ride_b64": None}]})
+        self.assertEqual(answer, {"created": 1, "skipped": 0})
+        document = self.env["l10n_ec_sri.document"].search([("access_key", "=", key)])
+        self.assertEqual(document.state, "to_send")
+        self.company.l10n_ec_sri_auto_send = True
+        self.env.flush_all()
+        self.assertNotIn(document.id, self.env["l10n_ec_sri.document"]._pick(limit=50, company_ids=self.company.ids),
+                         "the database it came from sends it")
 
     def test_restore_refuses_another_company(self):
         with self.assertRaises(UserError):
