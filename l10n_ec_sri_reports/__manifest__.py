@@ -24,6 +24,7 @@
         "views/l10n_ec_sri_report_partner_views.xml",
         "wizard/l10n_ec_sri_report_compare_views.xml",
         "report/l10n_ec_sri_ats_report.xml",
+        "report/l10n_ec_sri_reports_pdf.xml",
         "wizard/l10n_ec_sri_ats_wizard_views.xml",
         "views/l10n_ec_sri_audit_views.xml",
         "views/l10n_ec_sri_export_views.xml",

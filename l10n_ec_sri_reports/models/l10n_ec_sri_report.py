@@ -95,6 +95,22 @@ class L10nEcSriReport(models.AbstractModel):
         self.env.cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(self._table)))
         self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._l10n_ec_sri_view_sql()))
 
+    def _l10n_ec_sri_pdf_groups(self, fnames, sums):
+        """The rows of a printed report grouped by ``fnames`` (selection labels in the user's language), each
+        group [labels..., row count, sum of each of ``sums``], in the order of the labels; and the totals."""
+        labels = {name: dict(self._fields[name]._description_selection(self.env)) for name in fnames
+                  if self._fields[name].type == "selection"}
+        groups = {}
+        for row in self:
+            key = tuple(labels[name].get(row[name], row[name] or "") if name in labels else (row[name] or "")
+                        for name in fnames)
+            group = groups.setdefault(key, [0] + [0.0] * len(sums))
+            group[0] += 1
+            for index, name in enumerate(sums, 1):
+                group[index] += row[name]
+        totals = [len(self)] + [sum(self.mapped(name)) for name in sums]
+        return [list(key) + values for key, values in sorted(groups.items())], totals
+
     def export_data(self, fields_to_export):
         """The XLSX/CSV export of a report is the export for BI: an advanced report."""
         check_advanced(self.env)

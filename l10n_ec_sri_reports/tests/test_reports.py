@@ -63,6 +63,33 @@ class TestReports(L10nEcSriReportsCase):
         self.assertEqual(sorted(refund_rows.mapped("base")), [-50.0, 0.0])
         self.assertEqual(sorted(refund_rows.mapped("tax")), [-2.5, 0.0])
 
+    def test_printed_reports(self):
+        Report = self.env["ir.actions.report"]
+        rows = self._mine("l10n_ec_sri.report.document")
+        groups, totals = rows._l10n_ec_sri_pdf_groups(["state", "kind"], ["amount_total"])
+        self.assertEqual([group[:3] for group in groups], [
+            ["Autorizado", "Comprobante de retención", 1], ["Autorizado", "Factura", 3],
+            ["Autorizado", "Nota de crédito", 1]])
+        self.assertEqual(totals, [5, sum(rows.mapped("amount_total"))])
+        html = Report._render_qweb_html("l10n_ec_sri_reports.report_sri_documents", rows.ids)[0].decode()
+        self.assertIn("%.2f" % totals[1], html)
+        for row in rows:
+            self.assertIn(row.name, html)
+        pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "l10n_ec_sri_reports.report_sri_documents", rows.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
+        taxes = self._mine("l10n_ec_sri.report.tax")
+        groups, _totals = taxes._l10n_ec_sri_pdf_groups(["direction", "iva"], ["base", "tax"])
+        by_rate = {(group[0], group[1]): (round(group[3], 2), round(group[4], 2)) for group in groups}
+        self.assertEqual(by_rate[("Sales", "IVA 15 %")], (100.0, 15.0))
+        self.assertEqual(by_rate[("Purchases", "IVA 15 %")], (100.0, 15.0))
+        self.assertEqual(by_rate[("Sales", "IVA 5 %")], (0.0, 0.0), "the credit note takes the invoice back")
+        html = Report._render_qweb_html("l10n_ec_sri_reports.report_sri_tax", taxes.ids)[0].decode()
+        self.assertIn("IVA 15 %", html)
+        self.assertIn("200.00", html)
+
     def test_withholdings_by_code(self):
         groups = self.env["l10n_ec_sri.report.withhold"]._read_group(
             [("company_id", "=", self.company.id)], ["direction", "tax_type", "code"], ["base:sum", "amount:sum"])
