@@ -178,7 +178,11 @@ class L10nEcSriExport(models.Model):
              ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED
         """)
         row = self.env.cr.fetchone()
-        return self.sudo().browse(row[0]) if row else self.browse()
+        if not row:
+            return self.browse()
+        export = self.sudo().browse(row[0])
+        export.invalidate_recordset()  # read what the last committed step wrote, whoever ran it
+        return export
 
     def _step(self):
         """One step: the partners and products part, one part of documents, or the final assembly.
