@@ -472,7 +472,8 @@ def verify(path) -> list:
     Checks the manifest (format, version, counts against the streams' lines and the files), and
     each document: its access key (49 digits, check digit, date), that its XML and RIDE exist and
     match their sha256, that the XML's claveAcceso is the document's access key and, for an
-    <autorizacion>, that its numeroAutorizacion is the document's authorization_number."""
+    <autorizacion>, that its numeroAutorizacion is the document's authorization_number; an
+    authorized document comes with the SRI's <autorizacion>."""
     try:
         archive = Archive(path)
     except ArchiveError as exc:
@@ -546,6 +547,8 @@ def _verify_document(archive, doc, line, names, keys, referenced, problems):
         problems.add(f"{label} appears twice in documents.jsonl")
     else:
         keys.add(key)
+    if doc.get("state") == "authorized" and not doc.get("xml"):
+        problems.add(f"{label} is authorized but comes without its XML")
     for field in ("xml", "ride"):
         member = doc.get(field)
         if not member:
@@ -568,7 +571,10 @@ def _verify_file(archive, field, member, doc, label, problems):
         problems.add(f"{label}: the sha256 of {member} does not match {field}_sha256 "
                      "(the file was modified)")
     elif field == "xml":
-        _verify_xml(archive.read(member), member, doc, label, problems)
+        data = archive.read(member)
+        _verify_xml(data, member, doc, label, problems)
+        if doc.get("state") == "authorized" and not _authorization_number(data):
+            problems.add(f"{label} is authorized but its XML {member} is not the SRI's <autorizacion>")
     else:
         _verify_ride(archive, member, label, problems)
 
@@ -632,6 +638,57 @@ def _verify_xml(data, member, doc, label, problems):
                      f"authorization_number is {doc.get('authorization_number')!r}")
 
 
+def _authorization_number(data):
+    """The numeroAutorizacion of an XML that is (or holds) the SRI's <autorizacion>, or None."""
+    try:
+        root = _parse_xml(data)
+    except etree.XMLSyntaxError:
+        return None
+    authorization = root if _local(root) == "autorizacion" else next(root.iter("{*}autorizacion"), None)
+    if authorization is None:
+        return None
+    number = next((e.text for e in authorization if _local(e) == "numeroAutorizacion"), None)
+    return (number or "").strip() or None
+
+
+def check_document(doc: dict, xml: bytes = None, ride: bytes = None) -> list:
+    """The problems of one document of an export, as a database restoring it sees it: the line
+    (``doc``, as in documents.jsonl) with its XML and RIDE content (or None). Empty when sound.
+
+    The access key is valid (49 digits, check digit, date); the environment, when given, is the
+    key's; each file given has its sha256 (mandatory) and matches it; the XML's claveAcceso is the
+    access key and an <autorizacion>'s numeroAutorizacion is the authorization_number; the RIDE is
+    a PDF; an authorized document comes with its XML."""
+    problems = _Problems()
+    key = doc.get("access_key") if isinstance(doc, dict) else None
+    label = f"document {key or '(no access key)'}"
+    if not isinstance(doc, dict):
+        return ["a document is not a JSON object"]
+    key_problem = _key_problem(key)
+    if key_problem:
+        return [f"{label}: the access key {key_problem}"]
+    environment = doc.get("environment")
+    if environment not in (None, "", False) and str(environment) != key[23]:
+        problems.add(f"{label}: its environment is {environment!r}, the access key's is {key[23]}")
+    if doc.get("state") == "authorized" and xml is None:
+        problems.add(f"{label} is authorized but comes without its XML")
+    for field, data in (("xml", xml), ("ride", ride)):
+        if data is None:
+            continue
+        expected = doc.get(f"{field}_sha256")
+        if not expected:
+            problems.add(f"{label}: its {field} comes without {field}_sha256")
+        elif hashlib.sha256(data).hexdigest() != expected:
+            problems.add(f"{label}: its {field} does not match {field}_sha256 (the file was modified)")
+        elif field == "xml":
+            _verify_xml(data, field, doc, label, problems)
+            if doc.get("state") == "authorized" and not _authorization_number(data):
+                problems.add(f"{label} is authorized but its XML is not the SRI's <autorizacion>")
+        elif not data.startswith(b"%PDF-"):
+            problems.add(f"{label}: its ride is not a PDF")
+    return problems.result()
+
+
 def _verify_ride(archive, member, label, problems):
     with archive.open(member) as src:
         if src.read(5) != b"%PDF-":
@@ -641,14 +698,14 @@ def _verify_ride(archive, member, label, problems):
 # ------------------------------------------------------------------------------------ restoring
 
 def restore(path, url, db, login, password, batch_size=100, company_ruc=None, out=print) -> dict:
-    """Load an export into an Odoo database over XML-RPC: the partners, then the documents (with
+    """Load an export into an Odoo database over XML-RPC: the partners, the products, then the documents (with
     their XML and RIDE in base64), ``batch_size`` at a time, through
     ``l10n_ec_sri.export.restore_batch``. The server skips what it already has, so a restore that
     stopped can be run again. ``company_ruc``, when given, must be the archive's company.
 
     The archive is verified first: an unsound archive raises :class:`ArchiveError` before any
-    call. Returns the totals ``partners_created``, ``partners_skipped``, ``documents_created``,
-    ``documents_skipped``."""
+    call. Returns the totals ``partners_created``, ``partners_skipped``, ``products_created``,
+    ``products_skipped``, ``documents_created``, ``documents_skipped``."""
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ArchiveError(f"the batch size must be a positive number, not {batch_size!r}")
     problems = verify(path)
@@ -664,7 +721,7 @@ def restore(path, url, db, login, password, batch_size=100, company_ruc=None, ou
         head = {"format": FORMAT, "version": VERSION, "company_ruc": ruc}
         totals = {}
         counts = archive.manifest["counts"]
-        for stream, objects in (("partners", archive.iter("partners")),
+        for stream, objects in (("partners", archive.iter("partners")), ("products", archive.iter("products")),
                                 ("documents", _with_files(archive, archive.iter("documents")))):
             created, skipped = _send(call, head, stream, objects, batch_size, counts[stream], out)
             totals[f"{stream}_created"], totals[f"{stream}_skipped"] = created, skipped

@@ -24,8 +24,12 @@ AUDITED_MODELS = ("l10n_ec_sri.document", "l10n_ec_sri.certificate")
 #: The JSON API's mount point (l10n_ec_sri_api's fastapi endpoint).
 API_PREFIX = "/api/sri/"
 CREATE_CONTEXT = "l10n_ec_sri_audit_create"
+#: The marker ``_log`` puts under CREATE_CONTEXT: an object, which no RPC call's context can carry.
+AUDIT = object()
+MODULE = "l10n_ec_sri_reports"
 
 ACTIONS = [
+    ("view", "Viewed"),
     ("download", "Downloaded"),
     ("print", "Printed"),
     ("mail", "Mailed"),
@@ -93,6 +97,14 @@ def current_channel():
     return channel, path[:256], httprequest.remote_addr or False
 
 
+def uninstalling(env):
+    """True while this module is being uninstalled (the trail goes with it, as its tables do). The context
+    flag alone is not enough: an RPC call can carry it; the module must be on its way out too."""
+    if not env.context.get(MODULE_UNINSTALL_FLAG):
+        return False
+    return bool(env["ir.module.module"].sudo().search_count([("name", "=", MODULE), ("state", "=", "to remove")]))
+
+
 def refuse_change(env):
     raise UserError(env._(
         "The SRI audit trail is append-only: nobody, administrators included, can change or delete its entries."))
@@ -111,10 +123,12 @@ class L10nEcSriAudit(models.Model):
     channel = fields.Selection(CHANNELS, string="From", required=True, readonly=True)
     path = fields.Char(string="Address", readonly=True, help="The address of the request (web, XML-RPC, API).")
     ip = fields.Char(string="IP address", readonly=True)
+    # a document deleted with its never-sent source (or a certificate deleted) keeps its entries: their
+    # model, id and name stay, the link goes (a document that may be at the SRI is never deleted)
     document_id = fields.Many2one("l10n_ec_sri.document", string="Electronic document", readonly=True,
-                                  index="btree_not_null", ondelete="restrict")
+                                  index="btree_not_null", ondelete="set null")
     certificate_id = fields.Many2one("l10n_ec_sri.certificate", string="Certificate", readonly=True,
-                                     index="btree_not_null", ondelete="restrict")
+                                     index="btree_not_null", ondelete="set null")
     res_model = fields.Char(string="Model", readonly=True)
     res_id = fields.Integer(string="Record ID", readonly=True)
     name = fields.Char(string="Record", readonly=True)
@@ -122,7 +136,7 @@ class L10nEcSriAudit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get(CREATE_CONTEXT):
+        if self.env.context.get(CREATE_CONTEXT) is not AUDIT:
             raise UserError(_("SRI audit entries are written by Odoo itself when something happens, never by hand."))
         return super().create(vals_list)
 
@@ -130,7 +144,7 @@ class L10nEcSriAudit(models.Model):
         refuse_change(self.env)
 
     def unlink(self):
-        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+        if not uninstalling(self.env):
             refuse_change(self.env)
         return super().unlink()
 
@@ -161,7 +175,7 @@ class L10nEcSriAudit(models.Model):
             else:
                 vals["company_id"] = self.env.company.id
             vals_list.append(vals)
-        return self.sudo().with_context(**{CREATE_CONTEXT: True}).create(vals_list)
+        return self.sudo().with_context(**{CREATE_CONTEXT: AUDIT}).create(vals_list)
 
     @api.model
     def _documents_of_attachments(self, attachment_ids):

@@ -9,16 +9,16 @@ a mail with the download link, and ``python -m sri export restore`` reads it bac
 ``restore_batch``."""
 import base64
 import binascii
-import hashlib
 import logging
 import os
 import secrets
 import shutil
 import time
+from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import config
+from odoo.tools import config, split_every
 
 from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import QUEUE_STATES, flow_env
 from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
@@ -31,11 +31,26 @@ RECORDS_PER_READ = 1000
 #: A restored document still on its way to the SRI keeps its state but never enters this database's queue:
 #: the database it came from sends it (nothing is sent twice).
 HELD_OUT_UNTIL = "9999-12-31 00:00:00"
-#: A run of the scheduled job stops after this many seconds and triggers itself again.
+#: A run of the scheduled job stops after at most this many seconds and triggers itself again; less when the
+#: server kills scheduled jobs sooner (``limit_time_real_cron``, else ``limit_time_real``): half of that limit.
 RUN_SECONDS = 240
+#: A ready export is kept this many days (system parameter ``l10n_ec_sri_reports.export_keep_days``), then its
+#: file is deleted and the export marked expired.
+KEEP_DAYS = 7
 ADMIN_GROUP = "l10n_ec_sri.group_l10n_ec_sri_admin"
 PARTNER_FIELDS = ["name", "vat", "email", "phone", "street", "street2", "city", "zip", "is_company"]
 PRODUCT_FIELDS = ["default_code", "name", "barcode", "type", "list_price"]
+
+
+def run_seconds():
+    """How long a run of the export job may work: RUN_SECONDS, or half of the server's time limit of a
+    scheduled job when that is shorter, so a run is never killed mid-step."""
+    limit = config.get("limit_time_real_cron")
+    if limit is None or limit < 0:
+        limit = config.get("limit_time_real")
+    if not limit or limit <= 0:
+        return RUN_SECONDS
+    return max(10, min(RUN_SECONDS, limit // 2))
 
 
 def _iso(value):
@@ -54,6 +69,7 @@ class L10nEcSriExport(models.Model):
                               default=lambda self: self.env.user)
     state = fields.Selection([
         ("queued", "Waiting"), ("running", "Being built"), ("done", "Ready"), ("failed", "Failed"),
+        ("expired", "Expired"),
     ], default="queued", required=True, readonly=True, index=True)
     total = fields.Integer(string="Documents", readonly=True)
     done_count = fields.Integer(string="Documents exported", readonly=True)
@@ -117,6 +133,10 @@ class L10nEcSriExport(models.Model):
     def action_download(self):
         self.ensure_one()
         self._check_admin(self.company_id)
+        if self.state == "expired":
+            raise UserError(_("This export was deleted after %s days: ask for a new one.",
+                              self.env["ir.config_parameter"].sudo().get_param(
+                                  "l10n_ec_sri_reports.export_keep_days", KEEP_DAYS)))
         if self.state != "done":
             raise UserError(_("The export is not ready yet (%s %%).", int(self.progress)))
         return {"type": "ir.actions.act_url", "url": self._download_url(), "target": "self"}
@@ -147,14 +167,23 @@ class L10nEcSriExport(models.Model):
     # The scheduled job
     # ------------------------------------------------------------------
     @api.model
-    def _cron_run(self, seconds=RUN_SECONDS):
-        """Build the waiting exports, a part at a time, for up to ``seconds``; then trigger itself again."""
-        deadline = time.monotonic() + seconds
+    def _cron_run(self, seconds=None):
+        """Build the waiting exports, a part at a time, for up to ``seconds``; then trigger itself again.
+        The final assembly (a copy of the parts, whose RIDEs are stored uncompressed) starts a run of its own
+        when this one has used a quarter of its time, so that it has most of a run's time. Also deletes the files of exports older than the retention."""
+        started = time.monotonic()
+        deadline = started + (seconds or run_seconds())
         commit = self.env["l10n_ec_sri.document"]._commit_allowed()
+        self._expire()
+        self._remove_parts()
+        steps = 0
         while time.monotonic() < deadline:
             export = self._lock_next()
             if not export:
                 return
+            if steps and export._to_assemble() and time.monotonic() - started > (deadline - started) / 4:
+                break  # the next run assembles it, with its whole time
+            steps += 1
             try:
                 finished = export._step()
             except Exception as exc:  # noqa: BLE001 - recorded on the export, the others go on
@@ -168,6 +197,7 @@ class L10nEcSriExport(models.Model):
                 self.env.cr.commit()
             if finished:
                 _logger.info("SRI export %s: %s", export.id, export.state)
+                export._remove_parts()  # only once "done" is committed: a crash before leaves them to assemble
         if commit and self.search_count([("state", "in", ("queued", "running"))]):
             self.env.ref("l10n_ec_sri_reports.ir_cron_l10n_ec_sri_export")._trigger()
 
@@ -183,6 +213,36 @@ class L10nEcSriExport(models.Model):
         export = self.sudo().browse(row[0])
         export.invalidate_recordset()  # read what the last committed step wrote, whoever ran it
         return export
+
+    def _to_assemble(self):
+        """Every document is in a part: the next step is the assembly."""
+        self.ensure_one()
+        return self.state == "running" and not self.env["l10n_ec_sri.document"].sudo().search_count(
+            self._documents_domain() + [("id", ">", self.last_document_id)], limit=1)
+
+    def _remove_parts(self):
+        """The parts of the exports done (the ZIP holds them)."""
+        for export in self.sudo().search([("state", "=", "done")]) if not self else self:
+            folder = export._folder()
+            if export.state != "done" or not os.path.isdir(folder):
+                continue
+            for name in os.listdir(folder):
+                if name.startswith("part-") and name.endswith(".zip"):
+                    os.remove(os.path.join(folder, name))
+
+    @api.model
+    def _expire(self):
+        """Exports older than the retention lose their file (a new export can be asked for at any time)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param("l10n_ec_sri_reports.export_keep_days", KEEP_DAYS))
+        if days <= 0:
+            return
+        old = self.sudo().search([("state", "=", "done"),
+                                  ("date_done", "<", fields.Datetime.now() - timedelta(days=days))])
+        failed = self.sudo().search([("state", "=", "failed"),
+                                     ("write_date", "<", fields.Datetime.now() - timedelta(days=days))])
+        for export in old | failed:
+            shutil.rmtree(export._folder(), ignore_errors=True)
+        old.write({"state": "expired"})
 
     def _step(self):
         """One step: the partners and products part, one part of documents, or the final assembly.
@@ -216,7 +276,7 @@ class L10nEcSriExport(models.Model):
             [("company_id", "in", (False, company.id))], order="id")
         id_types = {}
         with sri_archive.PartWriter(path) as part:
-            for chunk in _chunks(partners.ids):
+            for chunk in split_every(RECORDS_PER_READ, partners.ids):
                 records = self.env["res.partner"].sudo().browse(chunk)
                 for partner, values in zip(records, records.read(PARTNER_FIELDS, load=None), strict=True):
                     id_type = partner.l10n_latam_identification_type_id
@@ -227,7 +287,7 @@ class L10nEcSriExport(models.Model):
                         active=partner.active)
                     part.add("partners", values)
                 self.env.invalidate_all()
-            for chunk in _chunks(products.ids):
+            for chunk in split_every(RECORDS_PER_READ, products.ids):
                 records = self.env["product.product"].sudo().browse(chunk)
                 for product, values in zip(records, records.read(PRODUCT_FIELDS, load=None), strict=True):
                     values.update(uom=product.uom_id.name, sale_taxes=product.taxes_id.mapped("name"),
@@ -264,14 +324,12 @@ class L10nEcSriExport(models.Model):
 
     def _assemble(self):
         company = self.company_id
-        stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = self.create_date.strftime("%Y%m%d-%H%M%S")  # the same name if a crash makes it assemble again
         file_name = f"sri-export-{company.vat or company.id}-{stamp}.zip"
         out = os.path.join(self._folder(), file_name)
         parts = [self._part_path(index) for index in range(self.part_count)]
         manifest = sri_archive.assemble(parts, out, {"ruc": company.vat or "", "name": company.name},
                                         extra={"database": self.env.cr.dbname, "export_id": self.id})
-        for path in parts:
-            os.remove(path)
         self.write({"state": "done", "file_name": file_name, "file_size": os.path.getsize(out),
                     "date_done": fields.Datetime.now(), "manifest": str(manifest.get("counts"))})
         self._mail_ready()
@@ -310,6 +368,8 @@ class L10nEcSriExport(models.Model):
                               company=company.name, ruc=company.vat or "-"))
         if "partners" in payload:
             return self._restore_partners(payload["partners"] or [])
+        if "products" in payload:
+            return self._restore_products(payload["products"] or [])
         return self._restore_documents(payload.get("documents") or [])
 
     def _restore_partners(self, rows):
@@ -335,6 +395,38 @@ class L10nEcSriExport(models.Model):
             created += 1
         return {"created": created, "skipped": skipped}
 
+    def _restore_products(self, rows):
+        """Products by internal reference (else barcode, else name): one already there is skipped. They are
+        created in the current company, with their unit and taxes when this database has them by name."""
+        company = self.env.company
+        Product = self.env["product.product"].sudo().with_context(active_test=False)
+        Tax = self.env["account.tax"].sudo().with_context(active_test=False)
+        created = skipped = 0
+        for row in rows:
+            if not row.get("name"):
+                skipped += 1
+                continue
+            same = next(([(field, "=", row[field])] for field in ("default_code", "barcode") if row.get(field)),
+                        [("name", "=", row["name"])])
+            if Product.search_count(same + [("company_id", "in", (False, company.id))], limit=1):
+                skipped += 1
+                continue
+            values = {field: row[field] for field in PRODUCT_FIELDS if row.get(field) not in (None, "")}
+            values.update(company_id=company.id, active=row.get("active", True) is not False)
+            if values.get("type") not in Product._fields["type"].get_values(self.env):
+                values.pop("type", None)
+            uom = row.get("uom") and self.env["uom.uom"].search([("name", "=", row["uom"])], limit=1)
+            if uom:
+                values.update(uom_id=uom.id, uom_po_id=uom.id)
+            for key, field, use in (("sale_taxes", "taxes_id", "sale"), ("purchase_taxes", "supplier_taxes_id",
+                                                                       "purchase")):
+                taxes = Tax.search([("name", "in", row.get(key) or []), ("type_tax_use", "=", use),
+                                    ("company_id", "=", company.id)]) if row.get(key) else Tax
+                values[field] = [Command.set(taxes.ids)]
+            Product.create(values)
+            created += 1
+        return {"created": created, "skipped": skipped}
+
     def _restore_documents(self, rows):
         company = self.env.company
         Document = self.env["l10n_ec_sri.document"].sudo()
@@ -355,6 +447,10 @@ class L10nEcSriExport(models.Model):
                 continue
             xml = _decoded(row, "xml", key)
             ride = _decoded(row, "ride", key)
+            problems = sri_archive.check_document(row, xml=xml, ride=ride)
+            if problems:
+                raise UserError(_("The document %(key)s cannot be restored, nothing of this batch was: %(problems)s",
+                                  key=key, problems="; ".join(problems[:5])))
             partner = self.env["res.partner"].sudo().search(
                 [("vat", "=", row.get("partner_vat")), ("company_id", "in", (False, company.id))], limit=1) \
                 if row.get("partner_vat") else self.env["res.partner"]
@@ -400,12 +496,5 @@ def _decoded(row, field, key):
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise UserError(_("The %(file)s of %(key)s is damaged.", file=field.upper(), key=key)) from None
-    expected = row.get(f"{field}_sha256")
-    if expected and hashlib.sha256(raw).hexdigest() != expected:
-        raise UserError(_("The %(file)s of %(key)s does not match its checksum.", file=field.upper(), key=key))
     return raw
 
-
-def _chunks(ids, size=RECORDS_PER_READ):
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]

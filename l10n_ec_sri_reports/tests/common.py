@@ -8,6 +8,7 @@
 from odoo import Command
 
 from odoo.addons.l10n_ec_sri.tests.common import L10nEcSriFlowCase
+from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA, L10nEcSriHttpCase
 
 
 class L10nEcSriReportsCase(L10nEcSriFlowCase):
@@ -61,3 +62,36 @@ class L10nEcSriReportsCase(L10nEcSriFlowCase):
         self.bill = self._bill([(100.0, self.vat_purchase), (30.0, self.vat_not_charged)])
         self.withhold = self._withhold(self.bill)
         self._run_queue()
+
+
+class L10nEcSriReportsHttpCase(L10nEcSriHttpCase):
+    """A company with an SRI read-only user and an SRI administrator, a customer with a cédula, and
+    ``invoice_prices`` authorized facturas (``cls.moves``, their documents ``cls.documents``)."""
+
+    user_prefix = "sri_reports"
+    readonly_groups = "l10n_ec_sri.group_l10n_ec_sri_readonly"
+    invoice_prices = (100.0,)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.readonly = cls._sri_user(f"{cls.user_prefix}_readonly", cls.readonly_groups)
+        cls.sri_admin = cls._sri_user(f"{cls.user_prefix}_admin", "l10n_ec_sri.group_l10n_ec_sri_admin")
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Lucía Chiriboga", "vat": CUSTOMER_CEDULA, "email": "lucia@example.com",
+            "l10n_latam_identification_type_id": cls.env.ref("l10n_ec.ec_dni").id,
+            "country_id": cls.env.ref("base.ec").id, "street": "Av. 10 de Agosto N25-12", "city": "Quito",
+        })
+        cls.moves = cls.env["account.move"]
+        for price in cls.invoice_prices:
+            move = cls.env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": cls.customer.id, "journal_id": cls.journal.id,
+                "invoice_line_ids": [Command.create({"product_id": cls.product.id, "quantity": 1, "price_unit": price,
+                                                     "tax_ids": [Command.set(cls.tax_15.ids)]})],
+            })
+            move.action_post()
+            move.action_l10n_ec_sri_send()
+            cls.moves |= move
+        cls.documents = cls.moves.l10n_ec_sri_document_id
+        assert set(cls.documents.mapped("state")) == {"authorized"}, cls.documents.mapped("last_error")
+        assert all(cls.documents.mapped("authorized_xml_id")) and all(cls.documents.mapped("ride_id"))

@@ -12,33 +12,19 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA, L10nEcSriHttpCase
+from .common import L10nEcSriReportsHttpCase
 
 
 @tagged("post_install", "-at_install", "l10n_ec_sri_reports")
-class TestAudit(L10nEcSriHttpCase):
+class TestAudit(L10nEcSriReportsHttpCase):
     company_name = "Auditoría SRI S.A."
+    user_prefix = "sri_audit"
+    readonly_groups = "l10n_ec_sri.group_l10n_ec_sri_readonly,base.group_allow_export"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.readonly = cls._sri_user("sri_audit_readonly", "l10n_ec_sri.group_l10n_ec_sri_readonly,base.group_allow_export")
-        cls.sri_admin = cls._sri_user("sri_audit_admin", "l10n_ec_sri.group_l10n_ec_sri_admin")
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Lucía Chiriboga", "vat": CUSTOMER_CEDULA, "email": "lucia@example.com",
-            "l10n_latam_identification_type_id": cls.env.ref("l10n_ec.ec_dni").id,
-            "country_id": cls.env.ref("base.ec").id, "street": "Av. 10 de Agosto N25-12", "city": "Quito",
-        })
-        cls.move = cls.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": cls.customer.id, "journal_id": cls.journal.id,
-            "invoice_line_ids": [(0, 0, {"product_id": cls.product.id, "quantity": 1, "price_unit": 100.0,
-                                         "tax_ids": [(6, 0, cls.tax_15.ids)]})],
-        })
-        cls.move.action_post()
-        cls.move.action_l10n_ec_sri_send()
-        cls.document = cls.move.l10n_ec_sri_document_id
-        assert cls.document.state == "authorized", cls.document.last_error
-        assert cls.document.authorized_xml_id and cls.document.ride_id
+        cls.move, cls.document = cls.moves, cls.documents
 
     def _entries(self, **filters):
         domain = [("document_id", "=", self.document.id)] + [(k, "=", v) for k, v in filters.items()]
@@ -174,6 +160,8 @@ class TestAudit(L10nEcSriHttpCase):
         [entry] = self._entries(action="mail")
         self.assertEqual(entry.channel, "system")
         self.assertIn("lucia@example.com", entry.detail)
+        self.env["mail.mail"].sudo().search([("attachment_ids", "in", self.document.authorized_xml_id.ids)]).send()
+        self.assertFalse(self._entries(action="download"), "the mail's own reading of its files is no download")
 
     def test_note_with_attachments_is_no_mail(self):
         other = self.env["ir.attachment"].create({"name": "nota.txt", "raw": b"nota", "res_model": "account.move",
@@ -224,8 +212,77 @@ class TestAudit(L10nEcSriHttpCase):
         sri = self.env["auditlog.log"].sudo().search([("model_model", "=", "l10n_ec_sri.document")])
         self.assertTrue(sri)
         self.env.flush_all()
+        # the SRI entries are the oldest: a clean-up a chunk at a time still reaches the others
         self.env.cr.execute("UPDATE auditlog_log SET create_date = now() - interval '400 days'")
+        self.env.cr.execute("UPDATE auditlog_log SET create_date = now() - interval '500 days' WHERE id IN %s",
+                            [tuple(sri.ids)])
         self.env["auditlog.log"].invalidate_model()
-        self.env["auditlog.autovacuum"].sudo().autovacuum(days=30)
+        self.env["auditlog.autovacuum"].sudo().autovacuum(days=30, chunk_size=1)
         self.assertFalse(other.exists())
         self.assertEqual(sri.exists(), sri)
+        self.assertTrue(sri.http_request_id.exists() or not sri.http_request_id)
+
+    def test_no_context_forges_or_deletes_an_entry(self):
+        """What an XML-RPC call can put in its context (strings, booleans) opens nothing."""
+        self.document.with_user(self.sri_admin)._l10n_ec_sri_audit("download", detail="x.xml")
+        entry = self._entries(action="download")
+        forged = {"l10n_ec_sri_audit_create": True, "_force_unlink": True, "l10n_ec_sri_auditlog_writes": True}
+        with self.assertRaises(UserError):
+            self.env["l10n_ec_sri.audit"].sudo().with_context(**forged).create({"action": "print", "channel": "web"})
+        with self.assertRaises(UserError):
+            entry.sudo().with_context(**forged).unlink()
+        log = self._auditlog("write")[:1]
+        for target in (log, log.line_ids[:1]):
+            with self.assertRaises(UserError):
+                target.sudo().with_context(**forged).unlink()
+        with self.assertRaises(UserError):
+            self.env.ref("l10n_ec_sri_reports.auditlog_rule_document").sudo().with_context(**forged).unlink()
+        with self.assertRaises(UserError):  # nor a made-up auditlog entry about a document
+            self.env["auditlog.log"].sudo().with_context(**forged).create({
+                "model_id": self.env["ir.model"]._get_id("l10n_ec_sri.document"), "res_id": self.document.id,
+                "method": "unlink", "name": "nothing happened"})
+        with self.assertRaises(UserError):  # nor a line added to a real one
+            self.env["auditlog.log.line"].sudo().create({
+                "log_id": log.id, "field_id": self.env["ir.model.fields"]._get("l10n_ec_sri.document", "state").id,
+                "old_value": "authorized", "new_value": "annulled"})
+        self.assertTrue(entry.exists() and log.exists())
+
+    def test_a_read_is_logged_whatever_the_context(self):
+        self._rpc(self.readonly, "l10n_ec_sri.document", "read", [self.document.id], fields=["access_key"],
+                  context={"auditlog_disabled": True})
+        [read] = self._auditlog("read").filtered(lambda log: log.user_id == self.readonly)
+        self.assertEqual(read.http_request_id.name, "/xmlrpc/2/object")
+
+    def test_sri_administrators_see_their_companies_entries_only(self):
+        logs = self._auditlog("write")
+        self.assertEqual(logs.l10n_ec_sri_company_id, self.company)
+        Log = self.env["auditlog.log"].with_user(self.sri_admin)
+        self.assertEqual(Log.search([("id", "in", logs.ids)]), logs)
+        other = self.env.ref("base.main_company")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE auditlog_log SET l10n_ec_sri_company_id = %s WHERE id IN %s",
+                            [other.id, tuple(logs.ids)])
+        self.env.invalidate_all()
+        self.assertFalse(Log.search([("id", "in", logs.ids)]), "another company's trail")
+        self.assertFalse(self.env["auditlog.log.line"].with_user(self.sri_admin).search(
+            [("log_id", "in", logs.ids)]))
+
+    def test_a_user_with_a_trail_is_archived_not_deleted(self):
+        self.document.with_user(self.readonly)._l10n_ec_sri_audit("download", detail="x.xml")
+        with self.assertRaises(UserError):
+            self.readonly.sudo().unlink()
+        self.assertTrue(self.readonly.exists())
+
+    def test_opening_the_invoice_is_a_view_of_its_document(self):
+        self.authenticate(self.readonly.login, f"{self.readonly.login}-Pa55word")
+        self.make_jsonrpc_request("/web/dataset/call_kw/account.move/web_read", {
+            "model": "account.move", "method": "web_read", "args": [[self.move.id]],
+            "kwargs": {"specification": {"name": {}, "l10n_ec_sri_access_key": {}, "l10n_ec_sri_state": {}}}})
+        [entry] = self._entries(action="view")
+        self.assertEqual((entry.user_id, entry.channel), (self.readonly, "web"))
+        self.assertIn(self.move.name, entry.detail)
+        # a read of the invoice without its document's fields is no view of it
+        self.make_jsonrpc_request("/web/dataset/call_kw/account.move/web_read", {
+            "model": "account.move", "method": "web_read", "args": [[self.move.id]],
+            "kwargs": {"specification": {"name": {}}}})
+        self.assertEqual(len(self._entries(action="view")), 1)

@@ -2,49 +2,38 @@
 """The complete export: built by the scheduled job a part at a time (resumed after an interruption), sound
 by the core's ``verify``, mailed as a link, downloaded by an SRI administrator only, and read back by
 ``python -m sri export restore`` into a database without those documents: every key, state, XML and RIDE."""
+import base64
+import hashlib
 import io
 import os
 import shutil
 import zipfile
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import config
 
 from odoo.addons.l10n_ec_sri.sri import access_key as sri_access_key
 from odoo.addons.l10n_ec_sri.sri import archive as sri_archive
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
-from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA, L10nEcSriHttpCase
+from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA
+
+from .common import L10nEcSriReportsHttpCase
 from odoo.addons.l10n_ec_sri_reports.models import l10n_ec_sri_export
 
 
 @tagged("post_install", "-at_install", "l10n_ec_sri_reports")
-class TestExport(L10nEcSriHttpCase):
+class TestExport(L10nEcSriReportsHttpCase):
     company_name = "Exportadora SRI S.A."
+    user_prefix = "sri_export"
+    invoice_prices = (100.0, 250.0, 40.0)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.readonly = cls._sri_user("sri_export_readonly", "l10n_ec_sri.group_l10n_ec_sri_readonly")
-        cls.sri_admin = cls._sri_user("sri_export_admin", "l10n_ec_sri.group_l10n_ec_sri_admin")
         cls.sri_admin.email = "contadora@example.com"
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Lucía Chiriboga", "vat": CUSTOMER_CEDULA,
-            "l10n_latam_identification_type_id": cls.env.ref("l10n_ec.ec_dni").id,
-            "country_id": cls.env.ref("base.ec").id, "street": "Av. 10 de Agosto N25-12", "city": "Quito",
-        })
-        cls.moves = cls.env["account.move"]
-        for price in (100.0, 250.0, 40.0):
-            move = cls.env["account.move"].create({
-                "move_type": "out_invoice", "partner_id": cls.customer.id, "journal_id": cls.journal.id,
-                "invoice_line_ids": [(0, 0, {"product_id": cls.product.id, "quantity": 1, "price_unit": price,
-                                             "tax_ids": [(6, 0, cls.tax_15.ids)]})],
-            })
-            move.action_post()
-            move.action_l10n_ec_sri_send()
-            cls.moves |= move
-        cls.documents = cls.moves.l10n_ec_sri_document_id
-        assert set(cls.documents.mapped("state")) == {"authorized"}, cls.documents.mapped("last_error")
 
     def _export(self):
         action = self.env["l10n_ec_sri.export"].with_user(self.sri_admin).action_request()
@@ -123,10 +112,16 @@ class TestExport(L10nEcSriHttpCase):
         self.env.cr.execute("UPDATE l10n_ec_sri_document SET access_key = NULL WHERE id IN %s",
                             [tuple(self.documents.ids)])
         self.env.invalidate_all()
+        code, taxes = self.product.default_code, self.product.taxes_id
+        self.product.default_code = f"{code}-OLD"  # a database without that product either
+        self.env.flush_all()
         out = []
         totals = sri_archive.restore(export._file_path(), self.base_url(), self.env.cr.dbname, self.sri_admin.login,
                                      f"{self.sri_admin.login}-Pa55word", batch_size=2, out=out.append)
         self.assertEqual((totals["documents_created"], totals["documents_skipped"]), (3, 0))
+        self.assertEqual(totals["products_created"], 1)
+        product = self.env["product.product"].search([("default_code", "=", code)])
+        self.assertEqual((product.name, product.company_id, product.taxes_id), (self.product.name, self.company, taxes))
         restored = self.env["l10n_ec_sri.document"].search([("access_key", "in", list(original))])
         self.assertEqual(len(restored), 3)
         for doc in restored:
@@ -146,7 +141,7 @@ class TestExport(L10nEcSriHttpCase):
         totals = sri_archive.restore(export._file_path(), self.base_url(), self.env.cr.dbname, self.sri_admin.login,
                                      f"{self.sri_admin.login}-Pa55word", out=out.append)
         self.assertEqual((totals["documents_created"], totals["documents_skipped"]), (0, 3))
-        self.assertEqual(totals["partners_created"], 0)
+        self.assertEqual((totals["partners_created"], totals["products_created"]), (0, 0))
 
     def test_restored_pending_document_is_never_sent(self):
         key = sri_access_key.build(today_ecuador(), "01", self.company.vat, "1", "001", "009", "77", "12345678")
@@ -171,3 +166,54 @@ class TestExport(L10nEcSriHttpCase):
             self.env["l10n_ec_sri.export"].with_user(self.readonly).restore_batch({
                 "format": sri_archive.FORMAT, "version": sri_archive.VERSION, "company_ruc": self.company.vat,
                 "documents": []})
+
+    def _restore_row(self, **values):
+        key = sri_access_key.build(today_ecuador(), "01", self.company.vat, "1", "001", "009", "78", "12345678")
+        xml = self.documents[0].authorized_xml_id.raw  # another document's XML
+        return {"access_key": key, "kind": "factura", "state": "authorized", "number": "001-009-000000078",
+                "environment": "1", "authorization_number": key, "xml_kind": "authorized",
+                "xml_b64": base64.b64encode(xml).decode(), "xml_sha256": hashlib.sha256(xml).hexdigest(),
+                "ride_b64": None, **values}
+
+    def test_restore_checks_each_document_on_the_server(self):
+        Export = self.env["l10n_ec_sri.export"].with_user(self.sri_admin)
+        head = {"format": sri_archive.FORMAT, "version": sri_archive.VERSION, "company_ruc": self.company.vat}
+        row = self._restore_row()
+        cases = {
+            "claveAcceso": row,  # the XML is of another document
+            "xml_sha256": {**row, "xml_sha256": None},
+            "environment": {**row, "environment": "2"},
+            "without its XML": {**row, "xml_b64": None, "xml_sha256": None},
+        }
+        for words, bad in cases.items():
+            with self.subTest(words), self.assertRaises(UserError) as caught:
+                Export.restore_batch({**head, "documents": [bad]})
+            self.assertIn(words, str(caught.exception))
+        self.assertFalse(self.env["l10n_ec_sri.document"].search([("access_key", "=", row["access_key"])]))
+        # the genuine XML of that key goes in
+        doc = self.documents[0]
+        xml = doc.authorized_xml_id.raw
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE l10n_ec_sri_document SET access_key = NULL WHERE id = %s", [doc.id])
+        good = {**row, "access_key": doc.access_key, "authorization_number": doc.authorization_number}
+        self.assertEqual(Export.restore_batch({**head, "documents": [good]}), {"created": 1, "skipped": 0})
+        self.assertEqual(self.env["l10n_ec_sri.document"].search([("access_key", "=", doc.access_key)])
+                         .authorized_xml_id.raw, xml)
+
+    def test_old_exports_expire_and_the_job_time_fits_the_server_limit(self):
+        export = self._export()
+        self.env["l10n_ec_sri.export"]._cron_run()
+        self.assertEqual(export.state, "done")
+        self.assertTrue(os.path.exists(export._file_path()))
+        export.date_done = export.date_done - timedelta(days=l10n_ec_sri_export.KEEP_DAYS + 1)
+        self.env["l10n_ec_sri.export"]._cron_run()
+        self.assertEqual(export.state, "expired")
+        self.assertFalse(os.path.exists(export._folder()))
+        with self.assertRaises(UserError):
+            export.with_user(self.sri_admin).action_download()
+        with patch.dict(config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}):
+            self.assertEqual(l10n_ec_sri_export.run_seconds(), 60)
+        with patch.dict(config.options, {"limit_time_real_cron": 0, "limit_time_real": 120}):
+            self.assertEqual(l10n_ec_sri_export.run_seconds(), l10n_ec_sri_export.RUN_SECONDS)
+        with patch.dict(config.options, {"limit_time_real_cron": 1000}):
+            self.assertEqual(l10n_ec_sri_export.run_seconds(), l10n_ec_sri_export.RUN_SECONDS)

@@ -75,7 +75,7 @@ def built(tmp_path):
     with PartWriter(part2) as w:
         w.add("partners", partners[2])
         w.add_document(document(k3), xml=files[archive.xml_member(k3)])
-        w.add_document(document(k4))
+        w.add_document(document(k4, False))  # signed, never sent: no XML kept
     out = tmp_path / "export.zip"
     manifest = assemble([part1, part2], out, COMPANY, extra={"odoo_version": "18.0"})
     return {"path": out, "parts": [part1, part2], "manifest": manifest, "files": files, "keys": [k1, k2, k3, k4],
@@ -400,10 +400,10 @@ class FakeOdoo:
         assert (db, uid, password, model, method) == ("db1", 7, "secret", "l10n_ec_sri.export", "restore_batch")
         (payload,) = args
         self.calls.append(payload)
-        stream = "partners" if "partners" in payload else "documents"
+        stream = next(s for s in ("partners", "products", "documents") if s in payload)
         created = 0
         for obj in payload[stream]:
-            ident = (stream, obj.get("vat") or obj.get("access_key"))
+            ident = (stream, obj.get("vat") or obj.get("default_code") or obj.get("access_key"))
             if ident not in self.seen:
                 self.seen.add(ident)
                 created += 1
@@ -423,15 +423,17 @@ def odoo():
 def test_restore_sends_partners_then_documents_in_batches(built, odoo):
     lines = []
     totals = restore(built["path"], odoo.url + "/", "db1", "admin", "secret", batch_size=2, out=lines.append)
-    assert totals == {"partners_created": 3, "partners_skipped": 0, "documents_created": 4, "documents_skipped": 0}
-    kinds = ["partners" if "partners" in c else "documents" for c in odoo.calls]
-    assert kinds == ["partners", "partners", "documents", "documents"]
-    assert [len(c[k]) for c, k in zip(odoo.calls, kinds)] == [2, 1, 2, 2]
+    assert totals == {"partners_created": 3, "partners_skipped": 0, "products_created": 1, "products_skipped": 0,
+                      "documents_created": 4, "documents_skipped": 0}
+    kinds = [next(s for s in ("partners", "products", "documents") if s in c) for c in odoo.calls]
+    assert kinds == ["partners", "partners", "products", "documents", "documents"]
+    assert [len(c[k]) for c, k in zip(odoo.calls, kinds)] == [2, 1, 1, 2, 2]
     for call, kind in zip(odoo.calls, kinds):
         assert set(call) == {"format", "version", "company_ruc", kind}
         assert (call["format"], call["version"], call["company_ruc"]) == ("l10n_ec_sri.export", 1, RUC)
     assert [p for c in odoo.calls[:2] for p in c["partners"]] == built["partners"]
-    docs = [d for c in odoo.calls[2:] for d in c["documents"]]
+    assert odoo.calls[2]["products"] == built["products"]
+    docs = [d for c in odoo.calls[3:] for d in c["documents"]]
     assert [d["access_key"] for d in docs] == built["keys"]
     for doc in docs:
         for field in ("xml", "ride"):
@@ -441,11 +443,13 @@ def test_restore_sends_partners_then_documents_in_batches(built, odoo):
                 assert doc[f"{field}_b64"] is None
     assert docs[0]["ride_b64"] and docs[3]["xml_b64"] is None
     assert lines == ["partners: 2/3 sent, 2 created, 0 skipped", "partners: 3/3 sent, 3 created, 0 skipped",
+                     "products: 1/1 sent, 1 created, 0 skipped",
                      "documents: 2/4 sent, 2 created, 0 skipped", "documents: 4/4 sent, 4 created, 0 skipped"]
     # run again (a restore that stopped half-way): the server skips what it has
     again = restore(built["path"], odoo.url, "db1", "admin", "secret", batch_size=100, out=lines.append)
-    assert again == {"partners_created": 0, "partners_skipped": 3, "documents_created": 0, "documents_skipped": 4}
-    assert [len(c.get("partners") or c.get("documents")) for c in odoo.calls[4:]] == [3, 4]
+    assert again == {"partners_created": 0, "partners_skipped": 3, "products_created": 0, "products_skipped": 1,
+                     "documents_created": 0, "documents_skipped": 4}
+    assert [len(c.get("partners") or c.get("products") or c.get("documents")) for c in odoo.calls[5:]] == [3, 1, 4]
 
 
 def test_restore_refuses_a_wrong_login_or_company(built, odoo):
@@ -479,9 +483,85 @@ def test_cli_restore(built, odoo, capsys, monkeypatch):
     assert main(argv + ["--batch", "3"]) == 0
     out = capsys.readouterr().out
     assert "documents: 3/4 sent" in out and "partners: 3/3 sent" in out
-    assert json.loads(out[out.index("{"):]) == {"partners_created": 3, "partners_skipped": 0,
-                                                "documents_created": 4, "documents_skipped": 0}
+    assert json.loads(out[out.index("{"):]) == {"partners_created": 3, "partners_skipped": 0, "products_created": 1,
+                                                "products_skipped": 0, "documents_created": 4, "documents_skipped": 0}
     assert main(argv + ["--password", "wrong"]) == 2
     assert "login refused" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(argv + ["--batch", "0"])
+
+
+# ------------------------------------------------------------------------------------ one document, restoring
+
+def _line(key, xml=None, ride=None, **values):
+    doc = {**document(key), "environment": "1", **values}
+    for field, data in (("xml", xml), ("ride", ride)):
+        doc[f"{field}_sha256"] = hashlib.sha256(data).hexdigest() if data is not None else None
+    return doc
+
+
+def test_check_document_accepts_a_sound_document():
+    key = make_key(1)
+    xml, ride = authorized(key), pdf()
+    assert archive.check_document(_line(key, xml, ride), xml=xml, ride=ride) == []
+    signed = comprobante(key).encode()
+    assert archive.check_document(_line(key, signed, state="signed", authorization_number=None), xml=signed) == []
+
+
+@pytest.mark.parametrize("case, words", [
+    ("bad key", ["check digit"]),
+    ("other environment", ["environment is '2'", "key's is 1"]),
+    ("no sha256", ["without xml_sha256"]),
+    ("wrong sha256", ["does not match xml_sha256"]),
+    ("other claveAcceso", ["claveAcceso"]),
+    ("other authorization", ["numeroAutorizacion", "1" * 49]),
+    ("ride not a pdf", ["ride is not a PDF"]),
+    ("authorized without xml", ["authorized but comes without its XML"]),
+])
+def test_check_document_finds_each_problem(case, words):
+    key = make_key(1)
+    xml, ride = authorized(key), pdf()
+    doc = _line(key, xml, ride)
+    if case == "bad key":
+        doc["access_key"] = key[:48] + str((int(key[48]) + 1) % 10)
+    elif case == "other environment":
+        doc["environment"] = "2"
+    elif case == "no sha256":
+        doc["xml_sha256"] = None
+    elif case == "wrong sha256":
+        xml = xml.replace(b"AUTORIZADO", b"NO AUTORIZADO")
+    elif case == "other claveAcceso":
+        xml = authorized(key, inner_key=make_key(2))
+        doc["xml_sha256"] = hashlib.sha256(xml).hexdigest()
+    elif case == "other authorization":
+        xml = authorized(key, number="1" * 49)
+        doc["xml_sha256"] = hashlib.sha256(xml).hexdigest()
+    elif case == "ride not a pdf":
+        ride = b"<html>not a pdf</html>"
+        doc["ride_sha256"] = hashlib.sha256(ride).hexdigest()
+    elif case == "authorized without xml":
+        xml = None
+    problems = archive.check_document(doc, xml=xml, ride=ride)
+    assert len(problems) == 1, problems
+    _only(problems, *words)
+
+
+def test_check_document_wants_the_authorization_of_an_authorized_document():
+    key = make_key(1)
+    bare = comprobante(key).encode()
+    problems = archive.check_document(_line(key, bare), xml=bare)
+    assert len(problems) == 1, problems
+    _only(problems, "not the SRI's <autorizacion>")
+
+
+def test_verify_wants_the_authorization_of_authorized_documents(tmp_path):
+    key, bare = make_key(1), make_key(2)
+    part = tmp_path / "p.zip"
+    with PartWriter(part) as w:
+        w.add_document(document(key))  # authorized, no XML
+        w.add_document(document(bare), xml=comprobante(bare))  # authorized, bare comprobante
+    assemble([part], tmp_path / "e.zip", COMPANY)
+    problems = verify(tmp_path / "e.zip")
+    assert len(problems) == 2, problems
+    _only(problems, key, "authorized but comes without its XML")
+    _only(problems, bare, "not the SRI's <autorizacion>")
