@@ -170,7 +170,8 @@ class L10nEcSriExport(models.Model):
     def _cron_run(self, seconds=None):
         """Build the waiting exports, a part at a time, for up to ``seconds``; then trigger itself again.
         The final assembly (a copy of the parts, whose RIDEs are stored uncompressed) starts a run of its own
-        when this one has used a quarter of its time, so that it has most of a run's time. Also deletes the files of exports older than the retention."""
+        when this one has used a quarter of its time, so that it has most of a run's time. Also deletes the
+        files of the exports older than the retention."""
         started = time.monotonic()
         deadline = started + (seconds or run_seconds())
         commit = self.env["l10n_ec_sri.document"]._commit_allowed()
@@ -221,8 +222,9 @@ class L10nEcSriExport(models.Model):
             self._documents_domain() + [("id", ">", self.last_document_id)], limit=1)
 
     def _remove_parts(self):
-        """The parts of the exports done (the ZIP holds them)."""
-        for export in self.sudo().search([("state", "=", "done")]) if not self else self:
+        """The parts of these exports once done (the ZIP holds them); of every export done when called on none."""
+        exports = self or self.sudo().search([("state", "=", "done")])
+        for export in exports:
             folder = export._folder()
             if export.state != "done" or not os.path.isdir(folder):
                 continue
