@@ -100,10 +100,18 @@ class L10nEcSriReport(models.AbstractModel):
         group [labels..., row count, sum of each of ``sums``], in the order of the labels; and the totals."""
         labels = {name: dict(self._fields[name]._description_selection(self.env)) for name in fnames
                   if self._fields[name].type == "selection"}
+
+        def label(row, name):
+            value = row[name]
+            if name in labels:
+                return labels[name].get(value, value or "")
+            if isinstance(value, models.BaseModel):  # a many2one: its name
+                return value.display_name or ""
+            return value or ""
+
         groups = {}
         for row in self:
-            key = tuple(labels[name].get(row[name], row[name] or "") if name in labels else (row[name] or "")
-                        for name in fnames)
+            key = tuple(label(row, name) for name in fnames)
             group = groups.setdefault(key, [0] + [0.0] * len(sums))
             group[0] += 1
             for index, name in enumerate(sums, 1):
@@ -147,3 +155,25 @@ class L10nEcSriReportAdvanced(models.AbstractModel):
         # read() of known ids (XML-RPC) fetches too
         check_advanced(self.env)
         return super().fetch(field_names)
+
+
+class ReportSriAdvancedPdf(models.AbstractModel):
+    """The printed advanced reports: refused where the plan lacks advanced reports, with the plan's message
+    (checked before rendering: an error inside the template would reach the user as a template error)."""
+
+    _name = "report.l10n_ec_sri_reports.report_sri_partners"
+    _description = "SRI printed report: per customer / supplier"
+    _l10n_ec_sri_model = "l10n_ec_sri.report.partner"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        check_advanced(self.env)
+        return {"doc_ids": docids, "doc_model": self._l10n_ec_sri_model,
+                "docs": self.env[self._l10n_ec_sri_model].browse(docids), "data": data}
+
+
+class ReportSriComparePdf(models.AbstractModel):
+    _name = "report.l10n_ec_sri_reports.report_sri_compare"
+    _inherit = ["report.l10n_ec_sri_reports.report_sri_partners"]
+    _description = "SRI printed report: period against period"
+    _l10n_ec_sri_model = "l10n_ec_sri.report.compare"

@@ -90,6 +90,36 @@ class TestReports(L10nEcSriReportsCase):
         self.assertIn("IVA 15 %", html)
         self.assertIn("200.00", html)
 
+    def test_printed_withholdings_partners_and_comparison(self):
+        Report = self.env["ir.actions.report"]
+        withholds = self._mine("l10n_ec_sri.report.withhold")
+        groups, totals = withholds._l10n_ec_sri_pdf_groups(["direction", "tax_type", "code"], ["base", "amount"])
+        self.assertEqual([(g[0], g[1], g[2], g[3], round(g[4], 2), round(g[5], 2)) for g in groups], [
+            ("Issued", "Income tax (renta)", "312", 1, 130.0, 2.28), ("Issued", "VAT (IVA)", "1", 1, 15.0, 4.5)])
+        html = Report._render_qweb_html("l10n_ec_sri_reports.report_sri_withholds", withholds.ids)[0].decode()
+        for figure in ("130.00", "2.28", "15.00", "4.50", "312", self.withhold.name, self.bill.name):
+            self.assertIn(figure, html)
+
+        partners = self._mine("l10n_ec_sri.report.partner")
+        groups, _totals = partners._l10n_ec_sri_pdf_groups(["direction", "partner_id"], ["base", "tax", "withheld"])
+        self.assertEqual({(g[0], g[1]): tuple(round(v, 2) for v in g[3:]) for g in groups}, {
+            ("Sales", self.customer.display_name): (300.0, 15.0, 0.0),
+            ("Purchases", self.supplier.display_name): (130.0, 15.0, 6.78)})
+        html = Report._render_qweb_html("l10n_ec_sri_reports.report_sri_partners", partners.ids)[0].decode()
+        for figure in ("300.00", "130.00", "6.78", self.supplier.name):
+            self.assertIn(figure, html)
+
+        wizard = self.env["l10n_ec_sri.report.compare"].create({})
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "l10n_ec_sri_reports.report_sri_compare")
+        self.assertTrue(wizard.line_ids, "printing compares first")
+        html = Report._render_qweb_html("l10n_ec_sri_reports.report_sri_compare", wizard.ids)[0].decode()
+        self.assertIn("200.00", html)  # IVA 0 % sales this month, none the month before: +200.00
+        pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "l10n_ec_sri_reports.report_sri_withholds", withholds.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
     def test_withholdings_by_code(self):
         groups = self.env["l10n_ec_sri.report.withhold"]._read_group(
             [("company_id", "=", self.company.id)], ["direction", "tax_type", "code"], ["base:sum", "amount:sum"])

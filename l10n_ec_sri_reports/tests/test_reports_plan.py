@@ -31,6 +31,10 @@ class TestReportsPlan(L10nEcSriReportsCase):
                      lambda: Partner.read_group([], ["base:sum"], ["partner_id"]),
                      lambda: Partner.search_count([]),
                      lambda: self.env["l10n_ec_sri.report.compare"].create({}),
+                     lambda: self.env["ir.actions.report"]._render_qweb_html(
+                         "l10n_ec_sri_reports.report_sri_partners", known_ids),
+                     lambda: self.env["ir.actions.report"]._render_qweb_pdf(
+                         "l10n_ec_sri_reports.report_sri_compare", [1]),
                      lambda: self.env["l10n_ec_sri.report.tax"].search([]).export_data(["base"])):
             with self.assertRaises(UserError) as caught:
                 call()

@@ -63,6 +63,15 @@ class L10nEcSriReportCompare(models.TransientModel):
                 "target": "current", "name": _("Period against period")}
 
 
+    def action_print(self):
+        """The comparison as a PDF (compared first when it was not yet)."""
+        self.ensure_one()
+        check_advanced(self.env)
+        if not self.line_ids:
+            self.action_compare()
+        return self.env.ref("l10n_ec_sri_reports.action_report_sri_compare").report_action(self, config=False)
+
+
 class L10nEcSriReportCompareLine(models.TransientModel):
     _name = "l10n_ec_sri.report.compare.line"
     _description = "SRI report: period against period, one rate"
