@@ -28,6 +28,7 @@
         "wizard/l10n_ec_sri_ats_wizard_views.xml",
         "views/l10n_ec_sri_audit_views.xml",
         "views/l10n_ec_sri_export_views.xml",
+        "views/account_move_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -1,6 +1,6 @@
 """The ATS (Anexo Transaccional Simplificado): the monthly (or, for those who may, semestral) XML a taxpayer
 uploads to the SRI with its purchases and their withholdings, its sales per customer, its sales per
-establishment and its annulled documents.
+establishment, its exports and its annulled documents.
 
 ``build(report)`` returns the XML (bytes, UTF-8) of a report given as plain data: dicts keyed by the schema's
 own element names (``codSustento``, ``baseImpGrav``...), lists for repeated elements; ``None`` or a missing key
@@ -15,7 +15,7 @@ element's path (empty = valid).
      "Anio": 2026, "Mes": 11, "regimenMicroempresa": None, "numEstabRuc": 1, "totalVentas": 300,
      "compras": [{...detalleCompras...}], "ventas": [{...detalleVentas...}],
      "ventasEstablecimiento": [{"codEstab": "001", "ventasEstab": 300, "ivaComp": 0}],
-     "anulados": [{...detalleAnulados...}]}
+     "exportaciones": [{...detalleExportaciones...}], "anulados": [{...detalleAnulados...}]}
 
 A detalleCompras may carry ``formasDePago`` (a list of codes), ``pagoExterior`` (a dict), ``air`` (a list of
 detalleAir dicts) and ``reembolsos`` (a list of reembolso dicts); a detalleVentas ``formasDePago``.
@@ -54,6 +54,11 @@ _VENTA = ("tpIdCliente", "idCliente", "parteRelVtas", "tipoCliente", "denoCli", 
           "numeroComprobantes", "baseNoGraIva", "baseImponible", "baseImpGrav", "montoIva", "compensaciones",
           "montoIce", "valorRetIva", "valorRetRenta", "formasDePago")
 _VENTA_EST = ("codEstab", "ventasEstab", "ivaComp")
+_EXPORTACION = ("tpIdClienteEx", "idClienteEx", "parteRelExp", "tipoCli", "denoExpCli", "tipoRegi", "paisEfecPagoGen",
+                "paisEfecPagoParFis", "denopagoRegFis", "paisEfecExp", "pagoRegFis", "exportacionDe", "tipIngExt",
+                "ingExtGravOtroPais", "impuestoOtroPais", "tipoComprobante", "distAduanero", "anio", "regimen",
+                "correlativo", "verificador", "docTransp", "fechaEmbarque", "fue", "valorFOB", "valorFOBComprobante",
+                "establecimiento", "puntoEmision", "secuencial", "autorizacion", "fechaEmision")
 _ANULADO = ("tipoComprobante", "establecimiento", "puntoEmision", "secuencialInicio", "secuencialFin",
             "autorizacion")
 #: elements whose value is an amount (written with two decimals)
@@ -62,7 +67,7 @@ AMOUNTS = frozenset({
     "valRetBien10", "valRetServ20", "valorRetBienes", "valRetServ50", "valorRetServicios", "valRetServ100",
     "valorRetencionNc", "totbasesImpReemb", "baseImpAir", "porcentajeAir", "valRetAir", "baseImponibleReemb",
     "baseImpGravReemb", "baseNoGraIvaReemb", "baseImpExeReemb", "montoIceRemb", "montoIvaRemb", "valorRetIva",
-    "valorRetRenta", "ventasEstab", "ivaComp",
+    "valorRetRenta", "ventasEstab", "ivaComp", "impuestoOtroPais", "valorFOB", "valorFOBComprobante",
 })
 CENT = Decimal("0.01")
 
@@ -131,6 +136,7 @@ def build(report: dict) -> bytes:
     root = _fill(etree.Element("iva"), header, _HEADER)
     for section, item, order in (("compras", "detalleCompras", _COMPRA), ("ventas", "detalleVentas", _VENTA),
                                  ("ventasEstablecimiento", "ventaEst", _VENTA_EST),
+                                 ("exportaciones", "detalleExportaciones", _EXPORTACION),
                                  ("anulados", "detalleAnulados", _ANULADO)):
         rows = report.get(section)
         if rows:

@@ -7,3 +7,4 @@ from . import l10n_ec_sri_audit
 from . import audit_hooks
 from . import l10n_ec_sri_restored
 from . import l10n_ec_sri_export
+from . import account_move

@@ -6,7 +6,7 @@ import base64
 from lxml import etree
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.l10n_ec_sri.models.l10n_ec_sri_document import flow_env
@@ -100,6 +100,59 @@ class TestAts(L10nEcSriReportsCase):
         wizard.action_generate()
         self.assertEqual(wizard.issue_ids.mapped("message"), [])
         self.assertEqual(wizard.state, "done")
+
+    def test_exportaciones(self):
+        usa = self.env.ref("base.us")
+        usa.l10n_ec_sri_ats_code = "110"
+        buyer = self.env["res.partner"].create({
+            "name": "Fresh Fruits Inc.", "vat": "US123456789", "is_company": True, "country_id": usa.id,
+            "l10n_latam_identification_type_id": self.env.ref("l10n_latam_base.it_fid").id})
+        export = self._invoice(partner=buyer, price=1250.0, taxes=self.tax_0, post=False)
+        export.write({
+            "l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_dae": "028-2026-40-00012345",
+            "l10n_ec_sri_export_transport": "MAEU123456", "l10n_ec_sri_export_shipment_date": self.today})
+        self.assertEqual((export.l10n_ec_sri_export_country_id, export.l10n_ec_sri_export_fob), (usa, 1250.0))
+        export.action_post()
+        local = self._invoice(price=100.0)
+        self._run_queue()
+        self.assertEqual(export.l10n_ec_sri_state, "authorized", export.l10n_ec_sri_last_error)
+        wizard = self._ats()
+        self.assertEqual(wizard.issue_ids.mapped("message"), [])
+        xml = base64.b64decode(wizard.ats_file)
+        self.assertEqual(sri_ats.validate(xml), [])
+        root = etree.fromstring(xml)
+        (detail,) = root.iterfind("exportaciones/detalleExportaciones")
+        estab, point, sequential = export.l10n_ec_sri_document_id.name.split("-")
+        self.assertEqual({child.tag: child.text for child in detail}, {
+            "tipoRegi": "01", "paisEfecPagoGen": "110", "paisEfecExp": "110", "exportacionDe": "01",
+            "tipoComprobante": "01", "distAduanero": "028", "anio": "2026", "regimen": "40", "correlativo": "00012345",
+            "docTransp": "MAEU123456", "fechaEmbarque": self.today.strftime("%d/%m/%Y"), "valorFOB": "1250.00",
+            "valorFOBComprobante": "1250.00", "establecimiento": estab, "puntoEmision": point,
+            "secuencial": str(int(sequential)), "autorizacion": export.l10n_ec_sri_authorization_number,
+            "fechaEmision": self.today.strftime("%d/%m/%Y")})
+        # declared as an export, not among the sales
+        self.assertEqual([v.findtext("idCliente") for v in root.iterfind("ventas/detalleVentas")],
+                         [local.commercial_partner_id.vat])
+        self.assertEqual(root.findtext("totalVentas"), "100.00")
+
+        # an export of goods without its DAE, to a country without its SRI code: the ATS says so
+        germany = self.env.ref("base.de")
+        germany.l10n_ec_sri_ats_code = False
+        buyer.country_id = germany
+        other = self._invoice(partner=buyer, price=80.0, taxes=self.tax_0, post=False)
+        other.write({"l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_shipment_date": self.today})
+        other.action_post()
+        self._run_queue()
+        wizard.action_generate()
+        self.assertEqual(wizard.state, "blocked")
+        messages = wizard.issue_ids.filtered(lambda issue: issue.res_id == other.id).mapped("message")
+        self.assertTrue(any("DAE" in m for m in messages), messages)
+        self.assertTrue(any("transport document" in m for m in messages), messages)
+        self.assertTrue(any(germany.name in m for m in messages), messages)
+        with self.assertRaises(ValidationError):
+            self.env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": buyer.id, "journal_id": self.journal.id,
+                "l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_dae": "28-26-40-1"})
 
     def test_semestral_period(self):
         with self.assertRaises(UserError):

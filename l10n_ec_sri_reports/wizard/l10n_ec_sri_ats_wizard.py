@@ -9,7 +9,9 @@ listed, each line opening the record to fix, and no file is given until the list
 Decisions where the SRI's instructions leave room: electronic sales are reported (tipoEmision E) with the
 physical ones; a sale's tipoComprobante is 18 (factura), 04 (nota de crédito) or 05 (nota de débito); amounts
 are positive (a credit note is its own line); payments abroad (pagoExterior 02) and ICE are not computed yet and
-block the ATS / are reported as 0."""
+block the ATS / are reported as 0. An export invoice (``l10n_ec_sri_export_type``) is declared in exportaciones
+(tipoComprobante 01, its electronic document's number and authorization) and not in ventas nor in the ventas per
+establishment (so not in totalVentas either); the foreign customer's identification is left out (optional)."""
 import base64
 import calendar
 import datetime
@@ -25,6 +27,7 @@ from odoo.addons.l10n_ec_sri.sri import ats as sri_ats
 from odoo.addons.l10n_ec_sri.sri.constants import safe_parser
 from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
+from ..models.account_move import split_dae
 from ..models.l10n_ec_sri_report import form_action
 
 #: l10n_ec identification type -> tpIdProv (compras); tpIdCliente (ventas) is the factura's
@@ -167,6 +170,8 @@ class L10nEcSriAtsWizard(models.TransientModel):
         sales = Move.search(domain + [("move_type", "in", ("out_invoice", "out_refund")),
                                       ("invoice_date", ">=", first), ("invoice_date", "<=", last)],
                             order="invoice_date, id")
+        exports = sales.filtered(lambda move: move.move_type == "out_invoice" and move.l10n_ec_sri_export_type)
+        sales -= exports
         amounts = self._l10n_ec_sri_amounts(purchases | sales)
         withholds = self._l10n_ec_sri_withholds(purchases | sales)
         compras = [c for c in (self._l10n_ec_sri_compra(bill, amounts[bill.id], withholds[bill.id], issues)
@@ -185,6 +190,7 @@ class L10nEcSriAtsWizard(models.TransientModel):
             "compras": compras, "ventas": ventas,
             "ventasEstablecimiento": [{"codEstab": code, "ventasEstab": total, "ivaComp": 0}
                                       for code, total in sorted(establishments.items())],
+            "exportaciones": [e for e in (self._l10n_ec_sri_exportacion(move, issues) for move in exports) if e],
             "anulados": self._l10n_ec_sri_anulados(first, last),
         }
 
@@ -366,6 +372,40 @@ class L10nEcSriAtsWizard(models.TransientModel):
         for venta in ventas:
             venta["formasDePago"] = venta["formasDePago"] or None
         return ventas, establishments
+
+    def _l10n_ec_sri_exportacion(self, move, issues):
+        """The detalleExportaciones of an export invoice (its electronic document's number and authorization),
+        or None with what it lacks in ``issues``."""
+        problems = move._l10n_ec_sri_export_issues()
+        document = move.l10n_ec_sri_document_id
+        number = _split_number(document.name)
+        if not document.access_key or not number:
+            problems.append(_("%s has no electronic document to declare.", move.display_name))
+        elif document.state != "authorized":
+            problems.append(_("%s is not authorized by the SRI yet.", move.display_name))
+        issues.extend((problem, move) for problem in problems)
+        if problems:
+            return None
+        code = move.l10n_ec_sri_export_country_id.l10n_ec_sri_ats_code
+        regime = move.l10n_ec_sri_export_regime or "01"
+        dae = split_dae(move.l10n_ec_sri_export_dae) if move.l10n_ec_sri_export_type == "01" else None
+        return {
+            "tipoRegi": regime,
+            "paisEfecPagoGen": code if regime == "01" else None,
+            "paisEfecPagoParFis": code if regime == "02" else None,
+            "denopagoRegFis": sri_ats.plain_name(move.l10n_ec_sri_export_country_id.name) if regime == "03" else None,
+            "paisEfecExp": code,
+            "exportacionDe": move.l10n_ec_sri_export_type,
+            "tipoComprobante": "01",
+            "distAduanero": dae and dae[0], "anio": dae and dae[1], "regimen": dae and dae[2],
+            "correlativo": dae and dae[3],
+            "docTransp": move.l10n_ec_sri_export_transport if dae else None,
+            "fechaEmbarque": _date(move.l10n_ec_sri_export_shipment_date),
+            "valorFOB": move.l10n_ec_sri_export_fob, "valorFOBComprobante": move.l10n_ec_sri_export_fob,
+            "establecimiento": number[0], "puntoEmision": number[1], "secuencial": number[2],
+            "autorizacion": document.authorization_number or document.access_key,
+            "fechaEmision": _date(move.invoice_date),
+        }
 
     def _l10n_ec_sri_anulados(self, first, last):
         documents = self.env["l10n_ec_sri.report.document"].search([

@@ -92,3 +92,39 @@ def test_plain_name():
     assert ats.plain_name("A.B") == "AB   "
     assert ats.validate(ats.build(_report(razonSocial="A.B"))) == []
     assert ats.validate(b"<iva>") and "mal formado" in ats.validate(b"<iva>")[0].message
+
+
+def _exportacion(**values):
+    exportacion = {
+        "tpIdClienteEx": "21", "idClienteEx": "US123456789", "parteRelExp": "NO", "tipoCli": "02",
+        "denoExpCli": "Fresh Fruits Inc", "tipoRegi": "01", "paisEfecPagoGen": "110", "paisEfecExp": "110",
+        "exportacionDe": "01", "tipoComprobante": "01", "distAduanero": "028", "anio": "2026", "regimen": "40",
+        "correlativo": "00012345", "docTransp": "MAEU123456", "fechaEmbarque": "20/11/2026", "valorFOB": 1250.456,
+        "valorFOBComprobante": 1250.456, "establecimiento": "001", "puntoEmision": "001", "secuencial": 321,
+        "autorizacion": "4" * 49, "fechaEmision": "18/11/2026",
+    }
+    exportacion.update(values)
+    return exportacion
+
+
+def test_exportaciones_in_the_schemas_order():
+    export = dict(reversed(list(_exportacion().items())))
+    xml = ats.build(_report(exportaciones=[export]))
+    assert ats.validate(xml) == []
+    root = etree.fromstring(xml)
+    sections = [child.tag for child in root]
+    assert sections.index("ventasEstablecimiento") < sections.index("exportaciones") < sections.index("anulados")
+    detail = root.find("exportaciones/detalleExportaciones")
+    assert [child.tag for child in detail] == [name for name in ats._EXPORTACION if name in _exportacion()]
+    assert detail.findtext("valorFOB") == "1250.46" and detail.findtext("valorFOBComprobante") == "1250.46"
+    # goods without refrendo and services carry no DAE
+    assert ats.validate(ats.build(_report(exportaciones=[_exportacion(
+        exportacionDe="03", distAduanero=None, anio=None, regimen=None, correlativo=None, docTransp=None)]))) == []
+
+
+def test_broken_exportacion_names_the_element():
+    errors = ats.validate(ats.build(_report(exportaciones=[_exportacion(distAduanero="28", tipoRegi="09")])))
+    paths = " ".join(error.path for error in errors)
+    assert "/iva/exportaciones/detalleExportaciones/distAduanero" in paths
+    assert "/iva/exportaciones/detalleExportaciones/tipoRegi" in paths
+    assert ats.validate(ats.build(_report(exportaciones=[_exportacion(fechaEmbarque=None)])))  # required
