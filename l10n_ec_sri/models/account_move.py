@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.l10n_ec_sri.sri import ride
 from odoo.addons.l10n_ec_sri.sri.constants import ECUADOR_TZ_NAME
+from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 
 from .sri_adapter import VAT_CODES, _short
 
@@ -69,7 +70,7 @@ class AccountMove(models.Model):
         return self._l10n_ec_sri_check_move()
 
     def _l10n_ec_sri_emission_date(self):
-        return self.invoice_date or fields.Date.context_today(self)
+        return self.invoice_date or today_ecuador()
 
     def _l10n_ec_sri_label(self):
         self.ensure_one()
@@ -126,6 +127,10 @@ class AccountMove(models.Model):
         sri_moves = self.filtered(lambda m: m.state == "draft" and m._l10n_ec_sri_is_document()
                                   and not (soft and m.date and m.date > today))
         prebuilt = {}  # move id: document data of the check, reused after posting
+        # Odoo dates an undated invoice "today" in the user's time zone (UTC when none): in an Ecuadorian
+        # evening that is tomorrow, a date the SRI refuses. An electronic document is dated in Ecuador.
+        for move in sri_moves.filtered(lambda m: not m.invoice_date):
+            move.invoice_date = today_ecuador()
         if sri_moves:
             sri_moves._l10n_ec_sri_check_before_issue(prebuilt)
         posted = super()._post(soft=soft)

@@ -128,7 +128,7 @@ class L10nEcSriMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _l10n_ec_sri_emission_date(self):
-        return fields.Date.context_today(self)
+        return sri_documents.today_ecuador()  # the SRI's today, whatever the user's time zone
 
     def _l10n_ec_sri_label(self):
         self.ensure_one()

@@ -93,6 +93,20 @@ class TestSriFlow(L10nEcSriFlowCase):
             pago = etree.fromstring(invoice.l10n_ec_sri_xml_id.raw).find("infoFactura/pagos/pago")
             self.assertIsNone(pago.find("plazo"))
 
+    def test_evening_in_ecuador_undated_invoice(self):
+        """An invoice posted undated at 21:00 in Ecuador (tomorrow in UTC, user without a time zone) is dated
+        Ecuador's today, and the SRI authorizes it: Odoo's own default would date it tomorrow, which the SRI
+        refuses."""
+        utc_tomorrow = fields.Date.today() + timedelta(days=1)
+        with freeze_time(f"{utc_tomorrow} 02:00:00"):
+            self.env.user.tz = False
+            invoice = self._invoice(invoice_date=False)
+            self.assertEqual(invoice.invoice_date, utc_tomorrow - timedelta(days=1))
+            self._run_queue()
+            self.assertEqual(invoice.l10n_ec_sri_state, "authorized", invoice.l10n_ec_sri_last_error)
+            emission = etree.fromstring(invoice.l10n_ec_sri_xml_id.raw).findtext("infoFactura/fechaEmision")
+            self.assertEqual(emission, (utc_tomorrow - timedelta(days=1)).strftime("%d/%m/%Y"))
+
     def test_no_mail_when_disabled(self):
         self.company.l10n_ec_sri_send_mail = False
         invoice = self._invoice()

@@ -7,6 +7,7 @@
   1.75 % of 130.00 = 2.28, IVA 30 % of 15.00 = 4.50)."""
 from odoo import Command
 
+from odoo.addons.l10n_ec_sri.sri.documents import today_ecuador
 from odoo.addons.l10n_ec_sri.tests.common import L10nEcSriFlowCase
 from odoo.addons.l10n_ec_sri.tests.test_xmlrpc import CUSTOMER_CEDULA, L10nEcSriHttpCase
 
@@ -86,6 +87,7 @@ class L10nEcSriReportsHttpCase(L10nEcSriHttpCase):
         for price in cls.invoice_prices:
             move = cls.env["account.move"].create({
                 "move_type": "out_invoice", "partner_id": cls.customer.id, "journal_id": cls.journal.id,
+                "invoice_date": today_ecuador(),
                 "invoice_line_ids": [Command.create({"product_id": cls.product.id, "quantity": 1, "price_unit": price,
                                                      "tax_ids": [Command.set(cls.tax_15.ids)]})],
             })
