@@ -129,7 +129,7 @@ class AccountMove(models.Model):
         prebuilt = {}  # move id: document data of the check, reused after posting
         # Odoo dates an undated invoice "today" in the user's time zone (UTC when none): in an Ecuadorian
         # evening that is tomorrow, a date the SRI refuses. An electronic document is dated in Ecuador.
-        for move in sri_moves.filtered(lambda m: not m.invoice_date):
+        for move in sri_moves.filtered(lambda m: not m.invoice_date and m.is_invoice()):
             move.invoice_date = today_ecuador()
         if sri_moves:
             sri_moves._l10n_ec_sri_check_before_issue(prebuilt)

@@ -143,6 +143,8 @@ class TestWithhold(L10nEcSriFlowCase):
         action = wizard.action_confirm()
         withhold = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(withhold.state, "posted")
+        # an entry, dated by its accounting date: posting gives it no invoice date (reports read that first)
+        self.assertFalse(withhold.invoice_date)
         self.assertEqual(withhold.l10n_ec_sri_withhold_number, "001-001-000000001")
         self.assertEqual(withhold.l10n_ec_sri_withheld_ids, bill_1 | bill_2)
         self.assertEqual(bill_1.amount_residual, 115.0 - 6.25)
