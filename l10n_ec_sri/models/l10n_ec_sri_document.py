@@ -72,6 +72,8 @@ MAIL_RETRY_DAYS = 7
 DEFAULT_BATCH = 50
 #: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
 BATCH_PER_CALL = 8
+#: Picks of a queue run tried on a fresh snapshot when another worker changed the rows meanwhile.
+PICK_TRIES = 5
 # RIDEs rendered per wkhtmltopdf run.
 RIDE_CHUNK = 25
 # A RIDE that could not be rendered is tried again by the queue runs for this long.
@@ -277,10 +279,16 @@ class L10nEcSriDocument(models.Model):
         )
 
     @api.model
-    def _pick(self, limit=1, job=None, exclude=(), company_ids=None, ids=None):
+    def _pick(self, limit=1, job=None, exclude=(), company_ids=None, ids=None, new_snapshot=False):
         """Lock and return up to ``limit`` ids of documents due for the SRI, skipping rows other
         workers hold (``FOR NO KEY UPDATE SKIP LOCKED``): two workers never process the same document.
-        ``ids``: only among these."""
+        ``ids``: only among these.
+
+        A row another worker changed and committed after this transaction's snapshot cannot be locked
+        (PostgreSQL: "could not serialize access"); the pick is then undone (savepoint) and, with
+        ``new_snapshot`` (a queue run that commits anyway), this transaction is committed and the pick
+        tried again on a fresh snapshot, at most ``PICK_TRIES`` times; otherwise nothing is picked: the
+        documents are left to the next run."""
         conditions = [
             "d.state IN %(states)s",
             "(d.next_try IS NULL OR d.next_try <= %(now)s)",
@@ -309,15 +317,24 @@ class L10nEcSriDocument(models.Model):
              LIMIT %(limit)s
                FOR NO KEY UPDATE OF d SKIP LOCKED
         """
-        self.env.cr.execute(query, {
-            "states": QUEUE_STATES,
-            "now": fields.Datetime.now(),
-            "exclude": tuple(exclude) or (0,),
-            "company_ids": tuple(company_ids or ()) or (0,),
-            "ids": tuple(ids or ()) or (0,),
-            "limit": limit,
-        })
-        return [row[0] for row in self.env.cr.fetchall()]
+        for attempt in range(1, PICK_TRIES + 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, {
+                        "states": QUEUE_STATES,
+                        "now": fields.Datetime.now(),
+                        "exclude": tuple(exclude) or (0,),
+                        "company_ids": tuple(company_ids or ()) or (0,),
+                        "ids": tuple(ids or ()) or (0,),
+                        "limit": limit,
+                    }, log_exceptions=False)  # a conflict is expected between workers: logged below
+                    return [row[0] for row in self.env.cr.fetchall()]
+            except psycopg2.errors.SerializationFailure:
+                if not new_snapshot or attempt == PICK_TRIES:
+                    _logger.info("SRI queue: documents changed by another worker meanwhile, left to the next run")
+                    return []
+                _logger.info("SRI queue: documents changed by another worker meanwhile, picking again")
+                self.env.cr.commit()  # a new transaction: its snapshot sees what that worker committed
 
     @api.model
     def _cron_send(self, limit=None):
@@ -350,7 +367,8 @@ class L10nEcSriDocument(models.Model):
             self.env["res.company"].sudo().search([])
         batch_size = self._pool_size(companies) * BATCH_PER_CALL
         while len(done) < limit:
-            ids = self._pick(min(batch_size, limit - len(done)), job=job, exclude=done, company_ids=company_ids)
+            ids = self._pick(min(batch_size, limit - len(done)), job=job, exclude=done, company_ids=company_ids,
+                             new_snapshot=commit)
             if not ids:
                 break
             done.extend(ids)
@@ -729,7 +747,7 @@ class L10nEcSriDocument(models.Model):
         changed one of the rows since this transaction's snapshot (that worker finishes them)."""
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, params)
+                self.env.cr.execute(query, params, log_exceptions=False)
                 return [row[0] for row in self.env.cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
             _logger.info("SRI: documents changed by another worker meanwhile, left to it")

@@ -223,6 +223,31 @@ class TestSriQueueConcurrency(L10nEcSriFlowCase):
         self.assertEqual(sorted(env_b["l10n_ec_sri.document"]._pick(limit=10, exclude=self.others)), sorted(ids))
         cr_b.rollback()
 
+    def test_pick_after_another_worker_committed_one_of_the_rows(self):
+        """Worker B finishes a due document and commits after worker A's snapshot was taken: A cannot
+        lock that row (PostgreSQL: "could not serialize access"). A's pick then leaves the documents to
+        the next run with its transaction still usable, or, in a queue run that commits anyway, picks
+        again on a fresh snapshot."""
+        ids = self._insert_due_moves(3)
+        cr_a, cr_b = self._real_cursor(), self._real_cursor()
+        env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+        documents = env_a["l10n_ec_sri.document"]
+
+        def b_changes_a_row():
+            cr_a.execute("SELECT 1")  # worker A's transaction takes its snapshot
+            cr_b.execute("UPDATE l10n_ec_sri_document SET next_try = next_try - interval '1 second' WHERE id = %s",
+                         [ids[0]])
+            cr_b.commit()
+
+        b_changes_a_row()
+        self.assertEqual(documents._pick(limit=10, exclude=self.others), [])
+        cr_a.execute("SELECT count(*) FROM l10n_ec_sri_document WHERE id IN %s", [tuple(ids)])
+        self.assertEqual(cr_a.fetchone()[0], 3)  # not an aborted transaction
+        cr_a.rollback()
+        b_changes_a_row()
+        self.assertEqual(sorted(documents._pick(limit=10, exclude=self.others, new_snapshot=True)), sorted(ids))
+        cr_a.rollback()
+
     def test_interleaved_workers_process_each_document_once(self):
         """Two workers run the queue's picking loop (one locked row at a time, lock kept while
         "talking to the SRI") interleaved step by step: every document is picked by exactly one."""
