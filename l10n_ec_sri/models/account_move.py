@@ -70,7 +70,7 @@ class AccountMove(models.Model):
         return self._l10n_ec_sri_check_move()
 
     def _l10n_ec_sri_emission_date(self):
-        return self.invoice_date or today_ecuador()
+        return self.invoice_date or super()._l10n_ec_sri_emission_date()
 
     def _l10n_ec_sri_label(self):
         self.ensure_one()

@@ -357,7 +357,7 @@ class AccountMove(models.Model):
             "emission_point": point,
             "sequential": sequential,
             "environment": self.company_id.l10n_ec_sri_environment or "1",
-            "emission_date": self.invoice_date or fields.Date.context_today(self),
+            "emission_date": self._l10n_ec_sri_emission_date(),
             "additional_info": self._l10n_ec_sri_additional_info(),
         }
         data["supplier" if doc_type == "liquidacion_compra" else "buyer"] = self._l10n_ec_sri_buyer()

@@ -98,14 +98,15 @@ class TestSriFlow(L10nEcSriFlowCase):
         Ecuador's today, and the SRI authorizes it: Odoo's own default would date it tomorrow, which the SRI
         refuses."""
         utc_tomorrow = fields.Date.today() + timedelta(days=1)
+        ecuador_today = utc_tomorrow - timedelta(days=1)  # 02:00 UTC is 21:00 of the day before in Ecuador
         with freeze_time(f"{utc_tomorrow} 02:00:00"):
             self.env.user.tz = False
             invoice = self._invoice(invoice_date=False)
-            self.assertEqual(invoice.invoice_date, utc_tomorrow - timedelta(days=1))
+            self.assertEqual(invoice.invoice_date, ecuador_today)
             self._run_queue()
             self.assertEqual(invoice.l10n_ec_sri_state, "authorized", invoice.l10n_ec_sri_last_error)
             emission = etree.fromstring(invoice.l10n_ec_sri_xml_id.raw).findtext("infoFactura/fechaEmision")
-            self.assertEqual(emission, (utc_tomorrow - timedelta(days=1)).strftime("%d/%m/%Y"))
+            self.assertEqual(emission, ecuador_today.strftime("%d/%m/%Y"))
 
     def test_no_mail_when_disabled(self):
         self.company.l10n_ec_sri_send_mail = False
