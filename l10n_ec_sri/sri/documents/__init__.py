@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ..errors import FieldError, SriValidationError
 from .base import (
-    VAT_RATES, Document, Extra, Issuer, Line, Party, Payment, Reimbursement, ReimbursementTax, Tax, TaxTotal,
+    VAT_RATES, Document, Extra, ForeignTrade, Issuer, Line, Party, Payment, Reimbursement, ReimbursementTax, Tax, TaxTotal,
     today_ecuador,
 )
 from .factura import Factura
@@ -30,7 +30,7 @@ from .retencion import Retencion, SupportDocument, Withholding
 
 __all__ = [
     "Factura", "NotaCredito", "NotaDebito", "Retencion", "LiquidacionCompra", "GuiaRemision",
-    "Document", "Issuer", "Party", "Line", "Tax", "TaxTotal", "Payment", "Extra", "Reimbursement",
+    "Document", "ForeignTrade", "Issuer", "Party", "Line", "Tax", "TaxTotal", "Payment", "Extra", "Reimbursement",
     "ReimbursementTax", "DebitReason", "SupportDocument", "Withholding", "Recipient", "GuideLine",
     "from_dict", "DOCUMENT_CLASSES", "TYPES", "VAT_RATES", "today_ecuador",
 ]

@@ -6,6 +6,7 @@
 * :mod:`.parts` — :class:`Extra`, :class:`Issuer`, :class:`Party`, :class:`Tax`, :class:`TaxTotal`,
   :class:`Line`, :class:`Payment`;
 * :mod:`.reimbursement` — :class:`Reimbursement`, :class:`ReimbursementTax` and their totals;
+* :mod:`.foreign_trade` — :class:`ForeignTrade`, the comercioExterior block of an export factura;
 * :mod:`.document` — the :class:`Document` base class and the normalisers/writers shared by the types.
 
 Conventions
@@ -32,6 +33,7 @@ from .formatting import (  # noqa: F401
     TAX_ICE, TAX_IRBPNR, TAX_NAMES, TAX_VAT, VAT_RATES, XML_DECLARATION, ZERO, ZERO_CENTS, _yes_no, esc,
     esc_attr, fmt, fmt_date, fmt_quantity, fmt_rate, opt, round2, sub, today_ecuador,
 )
+from .foreign_trade import ForeignTrade  # noqa: F401
 from .parts import (  # noqa: F401
     Extra, Issuer, Line, Party, Payment, Tax, TaxTotal, _norm_extras, norm_payments, sum_taxes,
 )

@@ -8,7 +8,7 @@ from typing import ClassVar, Optional
 
 from .. import identification as _identification
 from .base import (
-    Checker, Document, Line, Party, Payment, Reimbursement, TaxTotal, ZERO, check_given_totals,
+    Checker, Document, ForeignTrade, Line, Party, Payment, Reimbursement, TaxTotal, ZERO, check_given_totals,
     check_lines_present, compute_tax_totals, esc, fmt, fmt_date, fmt_quantity, fmt_rate,
     norm_payments, norm_reimbursements, normalize_buyer, opt, settle_total, sub,
     write_reimbursement_totals,
@@ -42,9 +42,12 @@ class Factura(Document):
     reimbursement_doc_type: Optional[str] = None  # codDocReembolso (41 when reimbursing)
     withheld_vat: Optional[Decimal] = None  # valorRetIva
     withheld_income: Optional[Decimal] = None  # valorRetRenta
+    foreign_trade: Optional[ForeignTrade] = None  # comercioExterior: an export
 
     def _normalize_body(self, ck: Checker):
         buyer = normalize_buyer(ck, self.buyer)
+        if self.foreign_trade is not None:
+            self.foreign_trade.normalize(ck, "foreign_trade")
         self.remission_guide = ck.doc_number(self.remission_guide, "remission_guide", "la guía de remisión",
                                              required=False)
         self.currency = ck.text(self.currency or "DOLAR", "currency", "la moneda", 15)
@@ -87,12 +90,16 @@ class Factura(Document):
         sub(w, "fechaEmision", fmt_date(self.emission_date))
         opt(w, "dirEstablecimiento", iss.establishment_address)
         self._issuer_info(w)
+        if self.foreign_trade is not None:
+            self.foreign_trade.header_xml(w)
         sub(w, "tipoIdentificacionComprador", buyer.id_type)
         opt(w, "guiaRemision", self.remission_guide)
         sub(w, "razonSocialComprador", buyer.name)
         sub(w, "identificacionComprador", buyer.identification)
         opt(w, "direccionComprador", buyer.address)
         sub(w, "totalSinImpuestos", fmt(self.subtotal))
+        if self.foreign_trade is not None:
+            self.foreign_trade.subtotal_xml(w)
         sub(w, "totalDescuento", fmt(self.total_discount))
         write_reimbursement_totals(w, self)
         w.append("<totalConImpuestos>")

@@ -771,3 +771,47 @@ def test_modified_document_cannot_be_later_than_the_note(name, title):
     assert errs["modified_doc_date"] == f"la fecha del documento modificado es posterior a la de {title}"
     data["modified_doc_date"] = (today - datetime.timedelta(days=3)).isoformat()
     from_dict(data).check()
+
+
+# --------------------------------------------------------------------------- comercio exterior
+
+EXPORT = {"incoterm": "fob", "incoterm_place": "Guayaquil", "origin_country": "593", "port_of_loading": "Guayaquil",
+          "port_of_destination": "Rotterdam", "destination_country": "129", "acquisition_country": "129"}
+FOREIGN_BUYER = {"id_type": "08", "identification": "NL123456789B01", "name": "Fruit Import B.V."}
+
+
+@pytest.mark.parametrize("version", ["2.1.0", "1.1.0"])
+def test_export_factura_writes_comercio_exterior_in_the_schemas_places(version):
+    doc = from_dict(factura_data(version=version, buyer=dict(FOREIGN_BUYER), foreign_trade=dict(EXPORT),
+                                 lines=[{"description": "Banano", "quantity": "1000", "unit_price": "9.50",
+                                         "taxes": [{"rate_code": "0"}]}]))
+    xml = doc.to_xml()
+    assert_xsd_valid(xml)
+    info = etree.fromstring(xml).find("infoFactura")
+    tags = [child.tag for child in info]
+    block = ["comercioExterior", "incoTermFactura", "lugarIncoTerm", "paisOrigen", "puertoEmbarque", "puertoDestino",
+             "paisDestino", "paisAdquisicion"]
+    start = tags.index("comercioExterior")
+    assert tags[start:start + len(block)] == block and tags[start + len(block)] == "tipoIdentificacionComprador"
+    assert tags[tags.index("totalSinImpuestos") + 1] == "incoTermTotalSinImpuestos"
+    assert [info.findtext(tag) for tag in block] == ["EXPORTADOR", "FOB", "Guayaquil", "593", "Guayaquil",
+                                                     "Rotterdam", "129", "129"]
+    assert info.findtext("incoTermTotalSinImpuestos") == "FOB"  # the invoice's Incoterm unless given
+    # the block changes no amount: freight and insurance charged are lines of the invoice
+    assert info.findtext("importeTotal") == "9500.00" and info.find("fleteInternacional") is None
+
+
+def test_factura_without_export_has_no_comercio_exterior():
+    info = etree.fromstring(from_dict(factura_data()).to_xml()).find("infoFactura")
+    assert info.find("comercioExterior") is None and info.find("incoTermTotalSinImpuestos") is None
+
+
+def test_export_factura_refuses_an_incomplete_or_malformed_block():
+    errors = errors_of(lambda: from_dict(factura_data(foreign_trade={
+        **EXPORT, "incoterm": "F.O.B", "subtotal_incoterm": "CIF", "port_of_destination": " ",
+        "destination_country": "NL", "acquisition_country": "12"})).check())
+    assert set(errors) == {"foreign_trade.incoterm", "foreign_trade.port_of_destination",
+                           "foreign_trade.destination_country", "foreign_trade.acquisition_country"}
+    assert "Incoterm" in errors["foreign_trade.incoterm"]
+    assert "tabla de países del SRI" in errors["foreign_trade.destination_country"]
+    assert "3 dígitos" in errors["foreign_trade.acquisition_country"]
