@@ -25,6 +25,7 @@
         "wizard/l10n_ec_sri_report_compare_views.xml",
         "report/l10n_ec_sri_ats_report.xml",
         "report/l10n_ec_sri_reports_pdf.xml",
+        "report/ride_export.xml",
         "wizard/l10n_ec_sri_ats_wizard_views.xml",
         "views/l10n_ec_sri_audit_views.xml",
         "views/l10n_ec_sri_export_views.xml",

@@ -68,6 +68,12 @@ class AccountMove(models.Model):
     l10n_ec_sri_export_transport = fields.Char(string="Transport document", copy=False,
                                                help="Bill of lading, air waybill...: 3 to 13 letters and digits.")
     l10n_ec_sri_export_shipment_date = fields.Date(string="Shipment date", copy=False)
+    l10n_ec_sri_export_port_loading = fields.Char(
+        string="Port of loading", copy=False,
+        help="Where the goods are shipped from (puertoEmbarque of the factura's comercio exterior), e.g. Guayaquil.")
+    l10n_ec_sri_export_port_destination = fields.Char(
+        string="Port of destination", copy=False,
+        help="Where the goods are shipped to (puertoDestino of the factura's comercio exterior), e.g. Rotterdam.")
     l10n_ec_sri_export_fob = fields.Monetary(
         string="FOB value", copy=False, compute="_compute_l10n_ec_sri_export_fob", store=True, readonly=False,
         help="The FOB value of the export (the invoice's untaxed amount unless changed).")
@@ -120,3 +126,65 @@ class AccountMove(models.Model):
         if self.l10n_ec_sri_export_fob <= 0:
             issues.append(_("%s is an export without its FOB value.", self.display_name))
         return issues
+
+    # ------------------------------------------------------------------
+    # The factura's comercio exterior (an export of goods)
+    # ------------------------------------------------------------------
+    def _l10n_ec_sri_is_goods_export(self):
+        """A factura de exportación of goods carries the comercioExterior block; an export of services does not
+        (no Incoterm, no ports)."""
+        self.ensure_one()
+        return self.move_type == "out_invoice" and self.l10n_ec_sri_export_type in ("01", "02")
+
+    def _l10n_ec_sri_foreign_trade_countries(self):
+        """(origin, destination, acquisition) countries of an export of goods: the company's (the goods leave
+        Ecuador), the export country, the customer's (the export country when the customer has none)."""
+        self.ensure_one()
+        destination = self.l10n_ec_sri_export_country_id
+        return (self.company_id.account_fiscal_country_id or self.company_id.country_id, destination,
+                self.commercial_partner_id.country_id or destination)
+
+    def _l10n_ec_sri_foreign_trade_issues(self):
+        """What the factura's comercio exterior needs and this export of goods lacks: translated messages."""
+        self.ensure_one()
+        issues = []
+        if not self.invoice_incoterm_id:
+            issues.append(_("%s exports goods: set its Incoterm (tab Export (ATS)).", self.display_name))
+        if not (self.incoterm_location or "").strip():
+            issues.append(_("%s exports goods: set where its Incoterm applies (Incoterm location, e.g. Guayaquil).",
+                            self.display_name))
+        if not (self.l10n_ec_sri_export_port_loading or "").strip():
+            issues.append(_("%s exports goods: set its port of loading.", self.display_name))
+        if not (self.l10n_ec_sri_export_port_destination or "").strip():
+            issues.append(_("%s exports goods: set its port of destination.", self.display_name))
+        roles = (_("origin (the company's)"), _("destination"), _("acquisition (the customer's)"))
+        for role, country in zip(roles, self._l10n_ec_sri_foreign_trade_countries()):
+            if not country:
+                issues.append(_("%(move)s exports goods but has no country of %(role)s.", move=self.display_name,
+                                role=role))
+            elif not country.l10n_ec_sri_ats_code:
+                issues.append(_("The country %(country)s (country of %(role)s of %(move)s) has no SRI country code: "
+                                "set it on the country (the SRI's table of countries).", country=country.name,
+                                role=role, move=self.display_name))
+        return issues
+
+    def _l10n_ec_sri_check_move(self):
+        errors = super()._l10n_ec_sri_check_move()
+        if self._l10n_ec_sri_is_goods_export():
+            errors += self._l10n_ec_sri_foreign_trade_issues()
+        return errors
+
+    def _l10n_ec_sri_document_data(self, access_key=None):
+        data = super()._l10n_ec_sri_document_data(access_key=access_key)
+        if data.get("type") == "factura" and self._l10n_ec_sri_is_goods_export():
+            origin, destination, acquisition = self._l10n_ec_sri_foreign_trade_countries()
+            data["foreign_trade"] = {
+                "incoterm": self.invoice_incoterm_id.code,
+                "incoterm_place": self.incoterm_location,
+                "origin_country": origin.l10n_ec_sri_ats_code,
+                "port_of_loading": self.l10n_ec_sri_export_port_loading,
+                "port_of_destination": self.l10n_ec_sri_export_port_destination,
+                "destination_country": destination.l10n_ec_sri_ats_code,
+                "acquisition_country": acquisition.l10n_ec_sri_ats_code,
+            }
+        return data

@@ -5,3 +5,4 @@ from . import test_ats
 from . import test_i18n
 from . import test_export
 from . import test_tour
+from . import test_foreign_trade

@@ -101,16 +101,22 @@ class TestAts(L10nEcSriReportsCase):
         self.assertEqual(wizard.issue_ids.mapped("message"), [])
         self.assertEqual(wizard.state, "done")
 
+    def _foreign_trade(self, incoterm="account.incoterm_FOB"):
+        return {"invoice_incoterm_id": self.env.ref(incoterm).id, "incoterm_location": "Guayaquil",
+                "l10n_ec_sri_export_port_loading": "Guayaquil", "l10n_ec_sri_export_port_destination": "Miami"}
+
     def test_exportaciones(self):
         usa = self.env.ref("base.us")
         usa.l10n_ec_sri_ats_code = "110"
         buyer = self.env["res.partner"].create({
             "name": "Fresh Fruits Inc.", "vat": "US123456789", "is_company": True, "country_id": usa.id,
             "l10n_latam_identification_type_id": self.env.ref("l10n_latam_base.it_fid").id})
+        self.env.ref("base.ec").l10n_ec_sri_ats_code = "593"  # the test's codes, not a claim on the SRI's table
         export = self._invoice(partner=buyer, price=1250.0, taxes=self.tax_0, post=False)
         export.write({
             "l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_dae": "028-2026-40-00012345",
-            "l10n_ec_sri_export_transport": "MAEU123456", "l10n_ec_sri_export_shipment_date": self.today})
+            "l10n_ec_sri_export_transport": "MAEU123456", "l10n_ec_sri_export_shipment_date": self.today,
+            **self._foreign_trade()})
         self.assertEqual((export.l10n_ec_sri_export_country_id, export.l10n_ec_sri_export_fob), (usa, 1250.0))
         export.action_post()
         local = self._invoice(price=100.0)
@@ -140,9 +146,12 @@ class TestAts(L10nEcSriReportsCase):
         germany.l10n_ec_sri_ats_code = False
         buyer.country_id = germany
         other = self._invoice(partner=buyer, price=80.0, taxes=self.tax_0, post=False)
-        other.write({"l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_shipment_date": self.today})
+        other.write({"l10n_ec_sri_export_type": "01", "l10n_ec_sri_export_shipment_date": self.today,
+                     **self._foreign_trade()})
+        germany.l10n_ec_sri_ats_code = "023"  # the factura's comercio exterior needs it to be issued ...
         other.action_post()
         self._run_queue()
+        germany.l10n_ec_sri_ats_code = False  # ... and the ATS, which is produced later, too
         wizard.action_generate()
         self.assertEqual(wizard.state, "blocked")
         messages = wizard.issue_ids.filtered(lambda issue: issue.res_id == other.id).mapped("message")
