@@ -25,6 +25,7 @@ EXAMPLES = os.path.join(SRI_DIR, "examples")
 EXAMPLE_FILES = {
     "factura.json": (Factura, "2.1.0"),
     "factura_v1.1.0.json": (Factura, "1.1.0"),
+    "factura_exportacion.json": (Factura, "2.1.0"),
     "nota_credito.json": (NotaCredito, "1.1.0"),
     "nota_debito.json": (NotaDebito, "1.0.0"),
     "retencion.json": (Retencion, "2.0.0"),
