@@ -149,23 +149,22 @@ class AccountMove(models.Model):
         self.ensure_one()
         issues = []
         if not self.invoice_incoterm_id:
-            issues.append(_("%s exports goods: set its Incoterm (tab Export (ATS)).", self.display_name))
+            issues.append(_("An export of goods needs its Incoterm (tab Export (ATS))."))
         if not (self.incoterm_location or "").strip():
-            issues.append(_("%s exports goods: set where its Incoterm applies (Incoterm location, e.g. Guayaquil).",
-                            self.display_name))
+            issues.append(_("An export of goods needs the place its Incoterm applies (Incoterm location, e.g. "
+                            "Guayaquil)."))
         if not (self.l10n_ec_sri_export_port_loading or "").strip():
-            issues.append(_("%s exports goods: set its port of loading.", self.display_name))
+            issues.append(_("An export of goods needs its port of loading."))
         if not (self.l10n_ec_sri_export_port_destination or "").strip():
-            issues.append(_("%s exports goods: set its port of destination.", self.display_name))
+            issues.append(_("An export of goods needs its port of destination."))
         roles = (_("origin (the company's)"), _("destination"), _("acquisition (the customer's)"))
         for role, country in zip(roles, self._l10n_ec_sri_foreign_trade_countries()):
             if not country:
-                issues.append(_("%(move)s exports goods but has no country of %(role)s.", move=self.display_name,
-                                role=role))
+                issues.append(_("An export of goods needs a country of %s.", role))
             elif not country.l10n_ec_sri_ats_code:
-                issues.append(_("The country %(country)s (country of %(role)s of %(move)s) has no SRI country code: "
-                                "set it on the country (the SRI's table of countries).", country=country.name,
-                                role=role, move=self.display_name))
+                issues.append(_("The country %(country)s (country of %(role)s of the export) has no SRI country "
+                                "code: set it on the country (the SRI's table of countries).", country=country.name,
+                                role=role))
         return issues
 
     def _l10n_ec_sri_check_move(self):

@@ -66,7 +66,7 @@ class TestForeignTrade(L10nEcSriReportsCase):
         with self.assertRaises(UserError) as caught:
             move.action_post()
         message = str(caught.exception)
-        for expected in ("set its Incoterm", "Incoterm location", "port of loading", "port of destination",
+        for expected in ("needs its Incoterm", "Incoterm location", "port of loading", "port of destination",
                          f"The country {self.netherlands.name} (country of destination"):
             self.assertIn(expected, message)
         self.assertNotIn(self.usa.name, message)  # the customer's country has its code
