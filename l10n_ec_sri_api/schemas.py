@@ -140,6 +140,26 @@ class LineIn(Strict):
     iva: IvaRate | None = Field(None, description="IVA rate; defaults to the product's taxes.")
 
 
+class ExportIn(Strict):
+    """An export (needs the module l10n_ec_sri_reports): declared in the ATS's exportaciones; an export of goods
+    is issued as a factura de exportación, with its comercio exterior."""
+    kind: Literal["01", "02", "03"] = Field(description="exportacionDe: 01 goods with DAE, 02 goods without DAE, "
+                                            "03 services and other income from abroad.")
+    regime: Literal["01", "02", "03"] = Field("01", description="tipoRegi, the fiscal regime of the country: "
+                                              "01 general, 02 tax haven, 03 preferential regime.")
+    country_code: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166 code of the export "
+                                     "country; the customer's country when absent.")
+    dae: str | None = Field(None, max_length=30, description="Goods with DAE: its number, e.g. 028-2026-40-00012345.")
+    transport_document: str | None = Field(None, max_length=13, description="Goods with DAE: the bill of lading "
+                                           "or air waybill.")
+    shipment_date: dt.date = Field(description="Date of shipment.")
+    fob: float | None = Field(None, gt=0, description="FOB value; the untaxed amount when absent.")
+    incoterm: str | None = Field(None, max_length=10, description="Goods: the Incoterm's code, e.g. FOB, CIF.")
+    incoterm_place: str | None = Field(None, max_length=300, description="Goods: where the Incoterm applies.")
+    port_of_loading: str | None = Field(None, max_length=300, description="Goods: the port of loading.")
+    port_of_destination: str | None = Field(None, max_length=300, description="Goods: the port of destination.")
+
+
 DOCUMENT_EXAMPLE = {
     "type": "factura",
     "partner": PARTNER_EXAMPLE,
@@ -165,6 +185,7 @@ class DocumentIn(Strict):
                                              "API) of the factura it modifies.")
     reason: str | None = Field(None, max_length=300, description="Nota de crédito: the reason (motivo).")
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
+    export: ExportIn | None = Field(None, description="Factura: an export (needs the module l10n_ec_sri_reports).")
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
                               json_schema_extra={"examples": [DOCUMENT_EXAMPLE]})
 

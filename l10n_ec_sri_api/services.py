@@ -249,6 +249,8 @@ def _line(env, line, index, use):
 
 def document_values(env, data):
     """The ``account.move`` values of a ``DocumentIn`` (the partner given inline is created or updated)."""
+    if data.export is not None and data.type != "factura":
+        raise ApiError(422, "invalid_body", env._("Only a factura can be an export."), "export")
     if data.partner_id:
         partner = get_partner(env, data.partner_id)
     elif data.partner:
@@ -298,6 +300,44 @@ def document_values(env, data):
         raise ApiError(422, "invalid_body", env._(
             "modified_document_id and reason are for notas de crédito and débito only."),
             "modified_document_id" if data.modified_document_id else "reason")
+    if data.export is not None:
+        values.update(_export_values(env, data.export, partner))
+    return values
+
+
+def _export_values(env, export, partner):
+    """The ``account.move`` values of an ``ExportIn`` (fields of l10n_ec_sri_reports). What the ATS or the factura
+    de exportación still lacks is refused at posting, as in Odoo's screens."""
+    if "l10n_ec_sri_export_type" not in env["account.move"]._fields:
+        raise ApiError(422, "export_unavailable", env._(
+            "Exports need the module l10n_ec_sri_reports: ask your administrator to install it."), "export")
+    country = partner.commercial_partner_id.country_id
+    if export.country_code:
+        country = env["res.country"].search([("code", "=", export.country_code.upper())], limit=1)
+        if not country:
+            raise ApiError(422, "invalid_country", env._("No country with the code %s.", export.country_code),
+                           "export.country_code")
+    values = {
+        "l10n_ec_sri_export_type": export.kind,
+        "l10n_ec_sri_export_regime": export.regime,
+        "l10n_ec_sri_export_country_id": country.id,
+        "l10n_ec_sri_export_dae": export.dae or False,
+        "l10n_ec_sri_export_transport": export.transport_document or False,
+        "l10n_ec_sri_export_shipment_date": export.shipment_date,
+        "incoterm_location": export.incoterm_place or False,
+        "l10n_ec_sri_export_port_loading": export.port_of_loading or False,
+        "l10n_ec_sri_export_port_destination": export.port_of_destination or False,
+    }
+    if export.fob:
+        values["l10n_ec_sri_export_fob"] = export.fob
+    if export.incoterm:
+        incoterm = env["account.incoterms"].search([("code", "=ilike", export.incoterm)], limit=1)
+        if not incoterm:
+            raise ApiError(422, "invalid_incoterm", env._("No Incoterm with the code %s.", export.incoterm),
+                           "export.incoterm")
+        values["invoice_incoterm_id"] = incoterm.id
+    else:
+        values["invoice_incoterm_id"] = False
     return values
 
 

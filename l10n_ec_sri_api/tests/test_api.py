@@ -278,6 +278,48 @@ class TestApi(L10nEcSriApiCase):
         self._run_queue()
         self.assertEqual(self.call("GET", f"/documents/{response.json()['id']}").json()["state"], "authorized")
 
+    def test_export_factura(self):
+        """An export over the API: declared for the ATS, and an export of goods issued as a factura de exportación;
+        what it lacks is refused as in Odoo's screens, and nothing is left."""
+        if "l10n_ec_sri_export_type" not in self.env["account.move"]._fields:
+            self.skipTest("exports need l10n_ec_sri_reports")
+        # the test's codes, not a claim on the SRI's table of countries
+        self.env.ref("base.ec").l10n_ec_sri_ats_code = "593"
+        self.env.ref("base.us").l10n_ec_sri_ats_code = "110"
+        self.env.flush_all()  # the requests read the database
+        buyer = {"identification": "US98-7654321", "identification_type": "exterior", "name": "Fresh Fruits Inc.",
+                 "country_code": "US"}
+        export = {"kind": "01", "dae": "028-2026-40-00012345", "transport_document": "MAEU123456",
+                  "shipment_date": fields.Date.to_string(fields.Date.today()), "incoterm": "fob",
+                  "incoterm_place": "Guayaquil", "port_of_loading": "Guayaquil", "port_of_destination": "Miami"}
+        lines = [{"description": "Banano, caja 22XU", "quantity": 1000, "price_unit": 8.2, "iva": "0"}]
+        moves = self.env["account.move"].search_count([])
+        incomplete = self.call("POST", "/documents", json=self._factura(
+            partner=buyer, lines=lines, export={**export, "port_of_destination": None}))
+        detail = self.assertError(incomplete, 422, "rejected")
+        self.assertIn("port of destination", detail["message"])
+        self.assertError(self.call("POST", "/documents", json=self._factura(
+            partner=buyer, lines=lines, export={**export, "incoterm": "XYZ"})), 422, "invalid_incoterm",
+            "export.incoterm")
+        self.assertError(self.call("POST", "/documents", json={
+            "type": "liquidacion_compra", "partner": buyer, "lines": lines, "export": export}), 422, "invalid_body",
+            "export")
+        self.assertEqual(self.env["account.move"].search_count([]), moves)
+
+        response = self.call("POST", "/documents", json=self._factura(partner=buyer, lines=lines, export=export))
+        self.assertEqual(response.status_code, 201, response.text)
+        document = self.env["l10n_ec_sri.document"].browse(response.json()["id"])
+        move = document._source()
+        self.assertEqual((move.l10n_ec_sri_export_type, move.l10n_ec_sri_export_country_id.code,
+                          move.l10n_ec_sri_export_fob, move.invoice_incoterm_id.code), ("01", "US", 8200.0, "FOB"))
+        info = etree.fromstring(document.xml_id.raw).find("infoFactura")
+        self.assertEqual([info.findtext(tag) for tag in (
+            "comercioExterior", "incoTermFactura", "lugarIncoTerm", "paisOrigen", "puertoEmbarque", "puertoDestino",
+            "paisDestino", "paisAdquisicion")],
+            ["EXPORTADOR", "FOB", "Guayaquil", "593", "Guayaquil", "Miami", "110", "110"])
+        self._run_queue()
+        self.assertEqual(self.call("GET", f"/documents/{document.id}").json()["state"], "authorized")
+
     def test_update_changes_only_what_is_given(self):
         self.call("POST", "/partners", json=CUSTOMER)
         partial = {key: CUSTOMER[key] for key in ("identification", "identification_type", "name")}
