@@ -154,7 +154,8 @@ class ExportIn(Strict):
                                            "or air waybill.")
     shipment_date: dt.date = Field(description="Date of shipment.")
     fob: float | None = Field(None, gt=0, description="FOB value; the untaxed amount when absent.")
-    incoterm: str | None = Field(None, max_length=10, description="Goods: the Incoterm's code, e.g. FOB, CIF.")
+    incoterm: str | None = Field(None, max_length=10, description="Goods: the Incoterm's code, e.g. FOB, CIF; the "
+                                 "company's default Incoterm when absent.")
     incoterm_place: str | None = Field(None, max_length=300, description="Goods: where the Incoterm applies.")
     port_of_loading: str | None = Field(None, max_length=300, description="Goods: the port of loading.")
     port_of_destination: str | None = Field(None, max_length=300, description="Goods: the port of destination.")

@@ -335,9 +335,7 @@ def _export_values(env, export, partner):
         if not incoterm:
             raise ApiError(422, "invalid_incoterm", env._("No Incoterm with the code %s.", export.incoterm),
                            "export.incoterm")
-        values["invoice_incoterm_id"] = incoterm.id
-    else:
-        values["invoice_incoterm_id"] = False
+        values["invoice_incoterm_id"] = incoterm.id  # else the company's default Incoterm, as in Odoo's screens
     return values
 
 
