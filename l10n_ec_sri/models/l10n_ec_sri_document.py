@@ -72,8 +72,8 @@ MAIL_RETRY_DAYS = 7
 DEFAULT_BATCH = 50
 #: Documents locked per batch: this many per call in flight keeps the pool busy to the end of a batch.
 BATCH_PER_CALL = 8
-#: Picks of a queue run tried on a fresh snapshot when another worker changed the rows meanwhile.
-PICK_TRIES = 5
+#: Locks (a queue run's picks) tried on a fresh snapshot when another worker changed the rows meanwhile.
+LOCK_TRIES = 5
 # RIDEs rendered per wkhtmltopdf run.
 RIDE_CHUNK = 25
 # A RIDE that could not be rendered is tried again by the queue runs for this long.
@@ -285,10 +285,9 @@ class L10nEcSriDocument(models.Model):
         ``ids``: only among these.
 
         A row another worker changed and committed after this transaction's snapshot cannot be locked
-        (PostgreSQL: "could not serialize access"); the pick is then undone (savepoint) and, with
-        ``new_snapshot`` (a queue run that commits anyway), this transaction is committed and the pick
-        tried again on a fresh snapshot, at most ``PICK_TRIES`` times; otherwise nothing is picked: the
-        documents are left to the next run."""
+        (PostgreSQL: "could not serialize access"): ``_lock_rows`` undoes the pick and, with
+        ``new_snapshot`` (a queue run that commits anyway), commits and picks again on a fresh snapshot;
+        otherwise nothing is picked: the documents are left to the next run."""
         conditions = [
             "d.state IN %(states)s",
             "(d.next_try IS NULL OR d.next_try <= %(now)s)",
@@ -317,24 +316,14 @@ class L10nEcSriDocument(models.Model):
              LIMIT %(limit)s
                FOR NO KEY UPDATE OF d SKIP LOCKED
         """
-        for attempt in range(1, PICK_TRIES + 1):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self.env.cr.execute(query, {
-                        "states": QUEUE_STATES,
-                        "now": fields.Datetime.now(),
-                        "exclude": tuple(exclude) or (0,),
-                        "company_ids": tuple(company_ids or ()) or (0,),
-                        "ids": tuple(ids or ()) or (0,),
-                        "limit": limit,
-                    }, log_exceptions=False)  # a conflict is expected between workers: logged below
-                    return [row[0] for row in self.env.cr.fetchall()]
-            except psycopg2.errors.SerializationFailure:
-                if not new_snapshot or attempt == PICK_TRIES:
-                    _logger.info("SRI queue: documents changed by another worker meanwhile, left to the next run")
-                    return []
-                _logger.info("SRI queue: documents changed by another worker meanwhile, picking again")
-                self.env.cr.commit()  # a new transaction: its snapshot sees what that worker committed
+        return self._lock_rows(query, {
+            "states": QUEUE_STATES,
+            "now": fields.Datetime.now(),
+            "exclude": tuple(exclude) or (0,),
+            "company_ids": tuple(company_ids or ()) or (0,),
+            "ids": tuple(ids or ()) or (0,),
+            "limit": limit,
+        }, new_snapshot=new_snapshot)
 
     @api.model
     def _cron_send(self, limit=None):
@@ -742,16 +731,23 @@ class L10nEcSriDocument(models.Model):
             self._retry_mails(exclude=ids, company_ids=company_ids, commit=commit)
 
     @api.model
-    def _lock_rows(self, query, params):
-        """Ids locked by ``query`` (``... FOR NO KEY UPDATE SKIP LOCKED``); none when another worker
-        changed one of the rows since this transaction's snapshot (that worker finishes them)."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, params, log_exceptions=False)
-                return [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            _logger.info("SRI: documents changed by another worker meanwhile, left to it")
-            return []
+    def _lock_rows(self, query, params, new_snapshot=False):
+        """Ids locked by ``query`` (``... FOR NO KEY UPDATE SKIP LOCKED``). When another worker changed one
+        of the rows since this transaction's snapshot, the lock is undone (savepoint) and, with
+        ``new_snapshot``, this transaction is committed and the lock tried again on a fresh snapshot, at
+        most ``LOCK_TRIES`` times; otherwise none (that worker finishes them, or the next run does)."""
+        for attempt in range(1, LOCK_TRIES + 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    # a conflict is expected between workers: logged below, not as a bad query
+                    self.env.cr.execute(query, params, log_exceptions=False)
+                    return [row[0] for row in self.env.cr.fetchall()]
+            except psycopg2.errors.SerializationFailure:
+                if not new_snapshot or attempt == LOCK_TRIES:
+                    _logger.info("SRI: documents changed by another worker meanwhile, left to it or to the next run")
+                    return []
+                _logger.info("SRI: documents changed by another worker meanwhile, locking again")
+                self.env.cr.commit()  # a new transaction: its snapshot sees what that worker committed
 
     @api.model
     def _retry_mails(self, exclude=(), company_ids=None, commit=False):
