@@ -46,15 +46,20 @@ def partner_out(partner):
                    country_code=partner.country_id.code or None)
 
 
+def _country(env, code, field):
+    """The country of an ISO code given in ``field``, or 422 ``invalid_country``."""
+    country = env["res.country"].search([("code", "=", code.upper())], limit=1)
+    if not country:
+        raise ApiError(422, "invalid_country", env._("No country with the code %s.", code), field)
+    return country
+
+
 def _partner_values(env, data, field_prefix=""):
     if data.identification_type == "consumidor_final":
         if data.identification != FINAL_CONSUMER_VAT:
             raise ApiError(422, "invalid_identification", env._(
                 "The final consumer's identification is %s.", FINAL_CONSUMER_VAT), field_prefix + "identification")
-    country = env["res.country"].search([("code", "=", data.country_code.upper())], limit=1)
-    if not country:
-        raise ApiError(422, "invalid_country", env._("No country with the code %s.", data.country_code),
-                       field_prefix + "country_code")
+    country = _country(env, data.country_code, field_prefix + "country_code")
     values = {"name": data.name, "vat": data.identification, "country_id": country.id}
     # an update changes only what the body gives: a document's inline customer without e-mail keeps its e-mail
     for name in ("email", "phone", "street", "city"):
@@ -313,10 +318,7 @@ def _export_values(env, export, partner):
             "Exports need the module l10n_ec_sri_reports: ask your administrator to install it."), "export")
     country = partner.commercial_partner_id.country_id
     if export.country_code:
-        country = env["res.country"].search([("code", "=", export.country_code.upper())], limit=1)
-        if not country:
-            raise ApiError(422, "invalid_country", env._("No country with the code %s.", export.country_code),
-                           "export.country_code")
+        country = _country(env, export.country_code, "export.country_code")
     values = {
         "l10n_ec_sri_export_type": export.kind,
         "l10n_ec_sri_export_regime": export.regime,
